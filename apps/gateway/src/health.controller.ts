@@ -1,0 +1,12 @@
+import { Controller, Get } from '@nestjs/common';
+
+/** Liveness: the process is up and its HTTP server answers. */
+@Controller('health')
+export class HealthController {
+  private readonly startedAtMs = Date.now();
+
+  @Get()
+  health(): { status: 'ok'; role: 'gateway'; uptimeMs: number } {
+    return { status: 'ok', role: 'gateway', uptimeMs: Date.now() - this.startedAtMs };
+  }
+}
