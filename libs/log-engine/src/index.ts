@@ -1,1 +1,15 @@
-export {};
+export { PartitionLog } from './partition-log';
+export type { AppendInfo, ReadResult, RecoveryReport, PartitionLogOptions } from './partition-log';
+export { LogManager } from './log-manager';
+export type { LogManagerOptions, TopicPartition } from './log-manager';
+export { LogCleaner } from './log-cleaner';
+export type { CleanResult } from './log-cleaner';
+export { DEFAULT_LOG_CONFIG, logConfig, systemClock } from './log-config';
+export type { Clock, LogConfig } from './log-config';
+export { encodeBatch, decodeRecords } from './records';
+export type { BatchCodec, BatchOptions, LogRecord, NewRecord } from './records';
+export { BATCH, readHeader, validateBatch } from './batch-header';
+export type { BatchHeader } from './batch-header';
+export { LeaderEpochCache } from './leader-epoch-cache';
+export type { EpochEntry } from './leader-epoch-cache';
+export * from './errors';
