@@ -1,3 +1,4 @@
+import { crc32c } from '@node-rs/crc32';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BATCH, readHeader, validateBatch } from './batch-header';
@@ -109,7 +110,7 @@ describe('PartitionLog', () => {
     it('rejects a record count that does not match lastOffsetDelta', () => {
       const batch = batchOf(3);
       batch.writeInt32BE(5, BATCH.RECORDS_COUNT);
-      batch.writeUInt32BE(require('@node-rs/crc32').crc32c(batch.subarray(BATCH.ATTRIBUTES)), BATCH.CRC);
+      batch.writeUInt32BE(crc32c(batch.subarray(BATCH.ATTRIBUTES)), BATCH.CRC);
       expect(() => log.appendAsLeader(batch, 0)).toThrow(InvalidBatchError);
       expect(log.logEndOffset).toBe(0);
     });

@@ -232,7 +232,9 @@ export class PartitionLog {
       (this.segments.pop() as LogSegment).delete();
     }
     this.activeSegment.truncateTo(offset);
-    this.afterTruncation();
+    // A removed straddling batch may reach below the log start: keep start <= end by restarting there.
+    if (this.logEndOffset < this.startOffset) this.truncateFullyAndStartAt(this.startOffset);
+    else this.afterTruncation();
   }
 
   /** Drops every segment and restarts the log, empty, at `offset`. */
@@ -361,7 +363,7 @@ export class PartitionLog {
     fs.renameSync(`${logName}.swap`, logName);
     syncDirectory(this.dir);
     const replacement = LogSegment.open(this.dir, baseOffset, this.config.indexIntervalBytes);
-    replacement.recover(Number.MAX_SAFE_INTEGER);
+    replacement.recover(Number.MAX_SAFE_INTEGER, true);
     replacement.seal();
     replacement.nextOffset = this.segments[first + old.length].baseOffset;
     this.segments.splice(first, old.length, replacement);
@@ -544,7 +546,7 @@ export class PartitionLog {
     if (first < 0) first = this.segments.length - 1;
     for (let i = first; i < this.segments.length; i++) {
       const segment = this.segments[i];
-      const result: RecoveryResult = segment.recover(this.config.maxMessageBytes);
+      const result: RecoveryResult = segment.recover(this.config.maxMessageBytes, this.config.cleanupPolicy.includes('compact'));
       report.segmentsScanned++;
       report.bytesTruncated += result.truncatedBytes;
       const nextBase = this.segments[i + 1]?.baseOffset;

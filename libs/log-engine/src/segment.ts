@@ -143,7 +143,7 @@ export class LogSegment {
    * Scans every batch, checking structure and CRC, rebuilds both indexes, and truncates the file
    * after the last valid batch. Never leaves a corrupt batch readable.
    */
-  recover(maxBatchBytes: number): RecoveryResult {
+  recover(maxBatchBytes: number, allowOffsetGaps = false): RecoveryResult {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.bytesSinceLastIndexEntry = 0;
@@ -164,8 +164,9 @@ export class LogSegment {
         }
         try {
           const header = validateBatch(chunk, at, maxBatchBytes);
-          if (header.baseOffset < this.nextOffset) {
-            throw new InvalidBatchError('invalid-offset-delta', at, `offset ${header.baseOffset} goes backwards`);
+          // Outside the CRC, the base offset is checked by contiguity (gaps exist only after compaction).
+          if (allowOffsetGaps ? header.baseOffset < this.nextOffset : header.baseOffset !== this.nextOffset) {
+            throw new InvalidBatchError('invalid-offset-delta', at, `batch offset ${header.baseOffset} where ${this.nextOffset} was expected`);
           }
           this.indexBatch(header, position + at);
           at += header.sizeInBytes;
@@ -194,7 +195,7 @@ export class LogSegment {
    */
   loadEnd(maxBatchBytes: number): void {
     if (!this.offsetIndex.isSane(this.size)) {
-      this.recover(maxBatchBytes);
+      this.recover(maxBatchBytes, true);
       return;
     }
     const last = this.offsetIndex.lastEntry();
@@ -203,7 +204,7 @@ export class LogSegment {
     while (position < this.size) {
       const header = this.headerAt(position);
       if (header === null || header.sizeInBytes < BATCH.HEADER_SIZE || position + header.sizeInBytes > this.size) {
-        this.recover(maxBatchBytes);
+        this.recover(maxBatchBytes, true);
         return;
       }
       next = header.lastOffset + 1;
