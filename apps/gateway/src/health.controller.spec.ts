@@ -19,7 +19,7 @@ describe('gateway health endpoint', () => {
     const { port } = app.getHttpServer().address();
     const response = await fetch(`http://127.0.0.1:${port}/health`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 'ok', role: 'gateway' });
     expect(typeof body.uptimeMs).toBe('number');
   });
