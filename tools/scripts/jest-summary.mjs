@@ -1,19 +1,15 @@
 // Sums the JSON reports jest wrote for every project into one line: "tests: N passed, M failed".
 // A suite that failed to run (syntax error, crash) counts as one failed test so it is never silent.
-import { readdirSync, readFileSync } from 'node:fs';
+// Reports are the .jest-report.json files each project's test target writes (see nx.json).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = process.argv[2] ?? 'tmp/jest';
+const projectRoots = ['apps', 'libs'].flatMap((group) => readdirSync(group).map((name) => join(group, name))).concat('tools');
 let passed = 0;
 let failed = 0;
-let files = [];
-try {
-  files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-} catch {
-  files = [];
-}
+const files = projectRoots.map((root) => join(root, '.jest-report.json')).filter((file) => existsSync(file));
 for (const file of files) {
-  const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
 }
