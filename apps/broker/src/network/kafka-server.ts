@@ -1,0 +1,164 @@
+import * as net from 'node:net';
+import { FrameTooLargeError, RequestFramer } from './request-framer';
+
+/**
+ * What the API layer answers for one request frame: the response bytes (without size prefix),
+ * or null when the request expects no response (Produce with acks=0).
+ */
+export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Buffer | null> | Buffer | null;
+
+export interface ConnectionInfo {
+  id: number;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+export interface KafkaServerOptions {
+  host: string;
+  port: number;
+  /** socket.request.max.bytes */
+  maxRequestBytes: number;
+  /** queued.max.requests per connection: reading pauses while this many are unanswered. */
+  maxInFlightPerConnection: number;
+  /** Called when a connection is closed for a protocol violation or a handler failure. */
+  onConnectionError?: (info: ConnectionInfo, error: Error) => void;
+}
+
+export const DEFAULT_KAFKA_SERVER_OPTIONS: KafkaServerOptions = {
+  host: '127.0.0.1',
+  port: 9092,
+  maxRequestBytes: 100 * 1024 * 1024,
+  maxInFlightPerConnection: 500,
+};
+
+interface Pending {
+  done: boolean;
+  response: Buffer | null;
+}
+
+/**
+ * The raw TCP side of the Kafka listener: framing, per-connection ordering (Kafka clients rely
+ * on responses arriving in request order), back-pressure, and isolation: a bad frame or a
+ * failing handler closes that one connection, never the process.
+ */
+export class KafkaServer {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  private nextConnectionId = 1;
+  private readonly options: KafkaServerOptions;
+
+  constructor(
+    private readonly handler: RequestHandler,
+    options: Partial<KafkaServerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_KAFKA_SERVER_OPTIONS, ...options };
+  }
+
+  async listen(): Promise<net.AddressInfo> {
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as net.AddressInfo;
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    const info: ConnectionInfo = { id: this.nextConnectionId++, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 };
+    const framer = new RequestFramer(this.options.maxRequestBytes);
+    const queue: Pending[] = [];
+    let closed = false;
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+
+    const fail = (error: Error) => {
+      if (closed) return;
+      closed = true;
+      this.options.onConnectionError?.(info, error);
+      socket.destroy();
+    };
+
+    // Frames read but not yet handed to the handler: at most one read's worth while paused.
+    let backlog: Buffer[] = [];
+
+    const dispatch = () => {
+      while (backlog.length > 0 && queue.length < this.options.maxInFlightPerConnection && !closed) {
+        const frame = backlog.shift() as Buffer;
+        const pending: Pending = { done: false, response: null };
+        queue.push(pending);
+        let result: Promise<Buffer | null> | Buffer | null;
+        try {
+          result = this.handler(frame, info);
+        } catch (error) {
+          fail(error as Error);
+          return;
+        }
+        if (result instanceof Promise) {
+          result.then(
+            (response) => {
+              pending.done = true;
+              pending.response = response;
+              writeCompleted();
+            },
+            (error: Error) => fail(error),
+          );
+        } else {
+          pending.done = true;
+          pending.response = result;
+        }
+      }
+      if (backlog.length > 0 || queue.length >= this.options.maxInFlightPerConnection) socket.pause();
+      else if (socket.isPaused() && !closed) socket.resume();
+    };
+
+    const writeCompleted = () => {
+      // write completed responses from the head only: order is per connection
+      let responses: Buffer[] | null = null;
+      while (queue.length > 0 && queue[0].done) {
+        const { response } = queue.shift() as Pending;
+        if (response === null) continue;
+        const size = Buffer.allocUnsafe(4);
+        size.writeInt32BE(response.length, 0);
+        (responses ??= []).push(size, response);
+      }
+      if (responses !== null && !closed) {
+        // corked writes become one writev: no copy of large fetch responses
+        socket.cork();
+        for (const bytes of responses) socket.write(bytes);
+        socket.uncork();
+      }
+      if (!closed) dispatch();
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        backlog = backlog.concat(framer.push(chunk));
+      } catch (error) {
+        fail(error instanceof FrameTooLargeError ? error : new Error(String(error)));
+        return;
+      }
+      dispatch();
+      writeCompleted();
+    });
+    socket.on('error', (error) => fail(error));
+    socket.on('close', () => {
+      closed = true;
+      this.sockets.delete(socket);
+    });
+  }
+}
