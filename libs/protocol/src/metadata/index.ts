@@ -1,0 +1,2 @@
+export * from './metadata-records';
+export * from './metadata-image';
