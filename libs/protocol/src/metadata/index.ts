@@ -1,2 +1,3 @@
 export * from './metadata-records';
 export * from './metadata-image';
+export * from './topic-configs';

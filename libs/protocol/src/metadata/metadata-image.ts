@@ -70,6 +70,30 @@ export class MetadataImage {
     return [...this.brokers.values()].filter((b) => !b.fenced).sort((a, b) => a.brokerId - b.brokerId);
   }
 
+  /** A deep copy: lets the controller compute the effect of records before they commit. */
+  clone(): MetadataImage {
+    const copy = new MetadataImage();
+    for (const [id, topic] of this.topicsById) {
+      const partitions = new Map([...topic.partitions].map(([p, part]) => [p, { ...part, replicas: [...part.replicas], isr: [...part.isr] }]));
+      copy.topicsById.set(id, { ...topic, partitions });
+    }
+    for (const [name, id] of this.topicIdsByName) copy.topicIdsByName.set(name, id);
+    for (const [id, broker] of this.brokers) copy.brokers.set(id, { ...broker, endPoints: [...broker.endPoints] });
+    for (const [key, entries] of this.configs) copy.configs.set(key, new Map(entries));
+    for (const [id, acl] of this.acls) copy.acls.set(id, { ...acl });
+    for (const [name, level] of this.features) copy.features.set(name, level);
+    copy.nextProducerId = this.nextProducerId;
+    copy.offset = this.offset;
+    return copy;
+  }
+
+  /** A copy with `records` applied at the offsets that follow this image's. */
+  withApplied(records: readonly MetadataRecord[]): MetadataImage {
+    const copy = this.clone();
+    for (const record of records) copy.apply(record, copy.offset + 1);
+    return copy;
+  }
+
   apply(record: MetadataRecord, offset: number): void {
     switch (record.type) {
       case 'topic':
