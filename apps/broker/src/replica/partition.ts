@@ -165,6 +165,18 @@ export class Partition {
     return info;
   }
 
+  /** Follower: cuts the log back (divergence from the leader); the HW never stays above the end. */
+  truncateTo(offset: number): void {
+    this.log.truncateTo(offset);
+    this.hw = Math.min(this.hw, this.log.logEndOffset);
+  }
+
+  /** Follower behind the leader's log start: restart the log empty at `offset`. */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.hw = offset;
+  }
+
   /**
    * Leader: the followers in the ISR that have not caught up within replica.lag.time.max.ms.
    * Proposes the shrink to the controller; returns the proposal (or null when nothing lags).

@@ -226,6 +226,27 @@ export class ReplicaManager {
     });
   }
 
+  /**
+   * OffsetForLeaderEpoch (leader side): the end offset of `leaderEpoch` in this leader's log, so a
+   * follower can cut away what diverged. Kafka's answer: the largest epoch <= the requested one
+   * and the start offset of the next epoch (or the log end for the latest).
+   */
+  offsetForLeaderEpoch(topic: string, partition: number, leaderEpoch: number): { errorCode: number; leaderEpoch: number; endOffset: number } {
+    const replica = this.partitions.get(keyOf(topic, partition));
+    if (!replica) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1, endOffset: -1 };
+    if (!replica.isLeader) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leaderEpoch: -1, endOffset: -1 };
+    const answer = replica.log.leaderEpochs.endOffsetFor(leaderEpoch, replica.logEndOffset);
+    return { errorCode: ErrorCode.NONE, leaderEpoch: answer.epoch, endOffset: answer.endOffset };
+  }
+
+  /** ListOffsets latest/earliest for a leader (used by followers that fell out of range). */
+  logOffsets(topic: string, partition: number): { errorCode: number; logStartOffset: number; logEndOffset: number } {
+    const replica = this.partitions.get(keyOf(topic, partition));
+    if (!replica) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, logStartOffset: -1, logEndOffset: -1 };
+    if (!replica.isLeader) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, logStartOffset: -1, logEndOffset: -1 };
+    return { errorCode: ErrorCode.NONE, logStartOffset: replica.logStartOffset, logEndOffset: replica.logEndOffset };
+  }
+
   /** Leader duty run on a timer: shrink ISRs of lagging followers. */
   maybeShrinkIsrs(): void {
     for (const replica of this.partitions.values()) replica.maybeShrinkIsr();
