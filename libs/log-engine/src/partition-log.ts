@@ -73,7 +73,7 @@ export class PartitionLog {
   private flushWaiters: { offset: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private fatal: Error | null = null;
   private closed = false;
-  readonly config: LogConfig;
+  private currentConfig: LogConfig;
   readonly leaderEpochs: LeaderEpochCache;
   readonly recovery: RecoveryReport;
   private readonly clock: Clock;
@@ -83,7 +83,7 @@ export class PartitionLog {
     readonly dir: string,
     options: PartitionLogOptions,
   ) {
-    this.config = logConfig(options.config);
+    this.currentConfig = logConfig(options.config);
     this.clock = options.clock ?? systemClock;
     this.batchCodec = options.batchCodec;
     this.lastFlushMs = this.clock.nowMs();
@@ -95,6 +95,15 @@ export class PartitionLog {
   /** Opens (or creates) the log in `dir`, recovering after an unclean stop. */
   static open(dir: string, options: PartitionLogOptions = {}): PartitionLog {
     return new PartitionLog(dir, options);
+  }
+
+  get config(): LogConfig {
+    return this.currentConfig;
+  }
+
+  /** Applies changed topic configs (retention, segment size, flush policy...) from now on. */
+  reconfigure(overrides: Partial<LogConfig>): void {
+    this.currentConfig = logConfig(overrides);
   }
 
   get logStartOffset(): number {

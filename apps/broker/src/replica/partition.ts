@@ -46,10 +46,15 @@ export class Partition {
     readonly localBrokerId: number,
     private readonly clock: Clock,
     private readonly isrSink: IsrChangeSink,
-    private readonly settings: { minInsyncReplicas: number; replicaLagTimeMaxMs: number },
+    private settings: { minInsyncReplicas: number; replicaLagTimeMaxMs: number },
   ) {
     // Conservative until the ISR reports in: a new leader of a single-replica ISR moves it to the end at once.
     this.hw = log.logStartOffset;
+  }
+
+  /** min.insync.replicas of the topic (it can change with the topic config). */
+  setMinInsyncReplicas(value: number): void {
+    this.settings = { ...this.settings, minInsyncReplicas: value };
   }
 
   get isLeader(): boolean {

@@ -94,6 +94,11 @@ export class ReplicaManager {
     return { produce: this.produceWaiters.size, fetch: this.fetchWaiters.size };
   }
 
+  /** The logs on this broker's disks, hosted or not (strays are found by comparing with metadata). */
+  logsOnDisk(): { topic: string; partition: number }[] {
+    return this.logs.partitions();
+  }
+
   getPartition(topic: string, partition: number): Partition | undefined {
     return this.partitions.get(keyOf(topic, partition));
   }
@@ -121,6 +126,7 @@ export class ReplicaManager {
   stopReplica(topic: string, partition: number, deleteLog: boolean): void {
     this.partitions.delete(keyOf(topic, partition));
     if (deleteLog) this.logs.deleteLog({ topic, partition });
+    else this.logs.getLog({ topic, partition })?.close();
     this.onPartitionChanged(topic, partition);
   }
 
