@@ -205,6 +205,34 @@ export class PartitionLog {
   }
 
   /**
+   * Visits the headers of every batch from the one holding `fromOffset` to the log end, in order,
+   * reading only headers (61 bytes each). For rebuilding state such as producer sequences.
+   */
+  forEachBatchHeader(fromOffset: number, visit: (header: BatchHeader, producer: { producerId: number; producerEpoch: number; baseSequence: number }) => void): number {
+    this.ensureOpen();
+    let visited = 0;
+    const start = Math.max(fromOffset, this.startOffset);
+    for (let i = this.segmentIndexFor(start); i < this.segments.length; i++) {
+      const segment = this.segments[i];
+      let position = segment.findBatch(start)?.position ?? segment.size;
+      while (position < segment.size) {
+        const bytes = segment.readBytes(position, BATCH.HEADER_SIZE);
+        if (bytes.length < BATCH.HEADER_SIZE) break;
+        const header = readHeader(bytes, 0);
+        header.position = position;
+        visit(header, {
+          producerId: Number(bytes.readBigInt64BE(BATCH.PRODUCER_ID)),
+          producerEpoch: bytes.readInt16BE(BATCH.PRODUCER_EPOCH),
+          baseSequence: bytes.readInt32BE(BATCH.BASE_SEQUENCE),
+        });
+        visited++;
+        position += header.sizeInBytes;
+      }
+    }
+    return visited;
+  }
+
+  /**
    * The first offset whose record timestamp is >= `timestamp` (ListOffsets by time), with that
    * record's timestamp; null when every record is older.
    */

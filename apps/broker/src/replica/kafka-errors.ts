@@ -18,6 +18,8 @@ export const ErrorCode = {
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,
   KAFKA_STORAGE_ERROR: 56,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

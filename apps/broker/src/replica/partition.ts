@@ -1,5 +1,6 @@
 import { AppendInfo, InvalidBatchError, OffsetOutOfRangeError, PartitionLog } from '@tributary/log-engine';
 import { KafkaError } from './kafka-errors';
+import { ProducerStateManager, producerBatchesOf } from './producer-state';
 
 export interface Clock {
   nowMs(): number;
@@ -27,6 +28,11 @@ interface FollowerState {
 
 export type Isolation = 'high-watermark' | 'log-end';
 
+/** A leader append's outcome; `duplicate` when an idempotent retry was answered from the cache. */
+export interface LeaderAppendResult extends AppendInfo {
+  duplicate: boolean;
+}
+
 /**
  * One partition replica on this broker, in the leader or follower role: the log, the high
  * watermark, and (as leader) the followers' fetch positions that move the high watermark and the
@@ -38,6 +44,7 @@ export class Partition {
   private readonly followers = new Map<number, FollowerState>();
   /** While an ISR change waits for the controller, HW counts the larger of both sets (Kafka's maximal ISR). */
   private pendingIsr: number[] | null = null;
+  readonly producers: ProducerStateManager;
 
   constructor(
     readonly topic: string,
@@ -48,6 +55,7 @@ export class Partition {
     private readonly isrSink: IsrChangeSink,
     private settings: { minInsyncReplicas: number; replicaLagTimeMaxMs: number },
   ) {
+    this.producers = ProducerStateManager.load(log);
     // Conservative until the ISR reports in: a new leader of a single-replica ISR moves it to the end at once.
     this.hw = log.logStartOffset;
   }
@@ -110,10 +118,15 @@ export class Partition {
    * Appends a producer's batches as leader. acks=-1 (all) requires min.insync.replicas in the ISR
    * before anything is written.
    */
-  appendAsLeader(records: Buffer, requiredAcks: number): AppendInfo {
+  appendAsLeader(records: Buffer, requiredAcks: number): LeaderAppendResult {
     const state = this.requireLeader();
     if (requiredAcks === -1 && state.isr.length < this.settings.minInsyncReplicas) {
       throw new KafkaError('NOT_ENOUGH_REPLICAS', `ISR ${state.isr.length} is below min.insync.replicas ${this.settings.minInsyncReplicas}`);
+    }
+    const batches = producerBatchesOf(records);
+    const duplicate = this.producers.checkAppend(batches);
+    if (duplicate) {
+      return { ...duplicate, maxTimestamp: -1, logAppendTimeMs: -1, batchCount: batches.length, bytes: 0, duplicate: true };
     }
     let info: AppendInfo;
     try {
@@ -121,8 +134,13 @@ export class Partition {
     } catch (error) {
       throw toKafkaError(error);
     }
+    let offset = info.firstOffset;
+    for (const batch of batches) {
+      this.producers.onBatchWritten(batch, offset);
+      offset += batch.recordCount;
+    }
     this.maybeAdvanceHighWatermark();
-    return info;
+    return { ...info, duplicate: false };
   }
 
   /**
@@ -165,6 +183,7 @@ export class Partition {
       } catch (error) {
         throw toKafkaError(error);
       }
+      for (const batch of producerBatchesOf(records)) this.producers.onBatchWritten(batch, batch.baseOffset);
     }
     this.hw = Math.max(this.hw, Math.min(leaderHighWatermark, this.log.logEndOffset));
     return info;
@@ -174,12 +193,14 @@ export class Partition {
   truncateTo(offset: number): void {
     this.log.truncateTo(offset);
     this.hw = Math.min(this.hw, this.log.logEndOffset);
+    this.producers.reload(this.log);
   }
 
   /** Follower behind the leader's log start: restart the log empty at `offset`. */
   truncateFullyAndStartAt(offset: number): void {
     this.log.truncateFullyAndStartAt(offset);
     this.hw = offset;
+    this.producers.reload(this.log);
   }
 
   /**

@@ -265,9 +265,15 @@ export class ReplicaManager {
     this.produceWaiters.checkAndComplete(key);
   }
 
+  /** Persists producer state so a restart replays only the log written after it. */
+  snapshotProducerStates(): void {
+    for (const replica of this.partitions.values()) replica.producers.takeSnapshot(replica.logEndOffset);
+  }
+
   shutdown(): void {
     this.produceWaiters.expireAll();
     this.fetchWaiters.expireAll();
+    this.snapshotProducerStates();
   }
 
   /**
