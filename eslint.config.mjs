@@ -3,7 +3,8 @@ import tseslint from 'typescript-eslint';
 
 // The dependency arrows of DESIGN.md, as lint errors:
 // apps -> libs; client -> protocol; raft -> log-engine (+ protocol for its message types);
-// log-engine and protocol depend on no other lib; libs never import NestJS; no app imports an app.
+// log-engine and protocol depend on no other lib; libs never import NestJS (except libs/platform,
+// the adapters shared by the apps); no app imports an app.
 export default tseslint.config(
   { ignores: ['**/node_modules', '**/dist', '**/tmp', '**/coverage', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
@@ -17,7 +18,9 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:adapter'] },
+            // libs/platform: the thin NestJS/Node adapters the apps share (config, RPC transport)
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', bannedExternalImports: ['@nestjs/*', 'typeorm', 'express'] },
             { sourceTag: 'lib:log-engine', onlyDependOnLibsWithTags: [] },

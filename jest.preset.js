@@ -8,6 +8,7 @@ const aliases = {
   '^@tributary/raft$': path.join(root, 'libs/raft/src/index.ts'),
   '^@tributary/protocol$': path.join(root, 'libs/protocol/src/index.ts'),
   '^@tributary/client$': path.join(root, 'libs/client/src/index.ts'),
+  '^@tributary/platform$': path.join(root, 'libs/platform/src/index.ts'),
 };
 
 module.exports = {
