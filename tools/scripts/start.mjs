@@ -30,7 +30,8 @@ function stop(code) {
 }
 
 for (const app of apps) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, `apps/${app.name}/src/main.ts`)], {
+  const args = app.name === 'gateway' ? [] : ['--data-dir', join(dataDir, app.name)];
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, `apps/${app.name}/src/main.ts`), ...args], {
     cwd: root,
     env: { ...process.env, ...app.env, TRIBUTARY_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'inherit'],

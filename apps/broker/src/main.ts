@@ -1,24 +1,24 @@
 import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '@tributary/platform';
 import { AppModule } from './app.module';
+import { brokerConfigSchema } from './config';
 
-const DEFAULT_HTTP_PORT = 9645;
-
-export async function main(): Promise<void> {
-  const httpPort = Number(process.env.BROKER_HTTP_PORT ?? DEFAULT_HTTP_PORT);
-  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) {
-    throw new Error(`BROKER_HTTP_PORT must be a port number, got "${process.env.BROKER_HTTP_PORT}"`);
-  }
-  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
+  const config = loadConfig(brokerConfigSchema, { argv, env, envPrefix: 'BROKER' });
+  const logger = new ConsoleLogger({ json: true, logLevels: ['log', 'error', 'warn'] });
+  const app = await NestFactory.create(AppModule, { logger });
   app.enableShutdownHooks();
-  await app.listen(httpPort, '127.0.0.1');
+  await app.listen(config.httpPort, config.host);
   const address = app.getHttpServer().address();
-  process.stdout.write(JSON.stringify({ level: 'info', msg: 'broker listening', http: address.port }) + '\n');
+  logger.log({ msg: 'broker listening', http: `http://${config.host}:${address.port}` }, 'Broker');
 }
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`broker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error);
+    process.stderr.write(`broker failed to start: ${message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   });
 }

@@ -1,24 +1,24 @@
 import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '@tributary/platform';
 import { AppModule } from './app.module';
+import { controllerConfigSchema } from './config';
 
-const DEFAULT_HTTP_PORT = 9644;
-
-export async function main(): Promise<void> {
-  const httpPort = Number(process.env.CONTROLLER_HTTP_PORT ?? DEFAULT_HTTP_PORT);
-  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) {
-    throw new Error(`CONTROLLER_HTTP_PORT must be a port number, got "${process.env.CONTROLLER_HTTP_PORT}"`);
-  }
-  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
+  const config = loadConfig(controllerConfigSchema, { argv, env, envPrefix: 'CONTROLLER' });
+  const logger = new ConsoleLogger({ json: true, logLevels: ['log', 'error', 'warn'] });
+  const app = await NestFactory.create(AppModule, { logger });
   app.enableShutdownHooks();
-  await app.listen(httpPort, '127.0.0.1');
+  await app.listen(config.httpPort, config.host);
   const address = app.getHttpServer().address();
-  process.stdout.write(JSON.stringify({ level: 'info', msg: 'controller listening', http: address.port }) + '\n');
+  logger.log({ msg: 'controller listening', http: `http://${config.host}:${address.port}` }, 'Controller');
 }
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`controller failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error);
+    process.stderr.write(`controller failed to start: ${message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   });
 }
