@@ -72,6 +72,8 @@ export class PartitionLog {
   private flushing = false;
   private flushWaiters: { offset: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private fatal: Error | null = null;
+  /** A segment file was created since the directory was last fsync'ed. */
+  private directoryDirty = false;
   private closed = false;
   private currentConfig: LogConfig;
   readonly leaderEpochs: LeaderEpochCache;
@@ -279,6 +281,7 @@ export class PartitionLog {
     this.ensureWritable();
     for (const segment of this.segments) segment.delete();
     this.segments = [LogSegment.create(this.dir, offset, this.clock.nowMs(), this.config.indexIntervalBytes)];
+    this.directoryDirty = true;
     this.startOffset = offset;
     writeOffsetCheckpoint(path.join(this.dir, LOG_START_OFFSET_FILE), offset);
     this.leaderEpochs.clear();
@@ -331,6 +334,7 @@ export class PartitionLog {
     if (active.size === 0) return;
     active.seal();
     this.segments.push(LogSegment.create(this.dir, active.nextOffset, this.clock.nowMs(), this.config.indexIntervalBytes));
+    this.directoryDirty = true;
   }
 
   /**
@@ -456,8 +460,12 @@ export class PartitionLog {
     this.flushing = true;
     this.unflushedRecords = 0;
     this.lastFlushMs = this.clock.nowMs();
+    const syncDirectoryToo = this.directoryDirty;
+    this.directoryDirty = false;
     Promise.all(dirty.map((s) => s.flush())).then(
       () => {
+        // fdatasync makes a file's data durable, not its name: new segments need the directory synced
+        if (syncDirectoryToo && !this.closed) syncDirectory(this.dir);
         this.flushing = false;
         this.flushedOffset = Math.max(this.flushedOffset, Math.min(target, this.logEndOffset));
         const waiting = this.flushWaiters;
