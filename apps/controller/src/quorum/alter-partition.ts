@@ -1,31 +1,12 @@
-import { MetadataImage, PartitionChangeRecord } from '@tributary/protocol';
+import { AlterPartitionAnswer, AlterPartitionCommand, MetadataImage, PartitionChangeRecord } from '@tributary/protocol';
 import { ControllerError } from './controller-errors';
-
-export interface AlterPartitionRequest {
-  brokerId: number;
-  brokerEpoch: number;
-  topicId: string;
-  partitionId: number;
-  leaderEpoch: number;
-  partitionEpoch: number;
-  newIsr: number[];
-}
-
-export interface AlterPartitionResult {
-  errorCode: number;
-  errorMessage: string | null;
-  leaderId: number;
-  leaderEpoch: number;
-  partitionEpoch: number;
-  isr: number[];
-}
 
 /**
  * AlterPartition from a partition leader (ISR shrink or expand), checked against the current
  * leader epoch and partition epoch so that a stale leader or a lost update cannot win. On success
  * the result describes the partition as it will be once the record commits.
  */
-export function alterPartition(image: MetadataImage, request: AlterPartitionRequest): { result: AlterPartitionResult; record: PartitionChangeRecord | null } {
+export function alterPartition(image: MetadataImage, request: AlterPartitionCommand): { result: AlterPartitionAnswer; record: PartitionChangeRecord | null } {
   const partition = image.topicsById.get(request.topicId)?.partitions.get(request.partitionId);
   const reject = (name: keyof typeof ControllerError, message: string) => ({
     result: {

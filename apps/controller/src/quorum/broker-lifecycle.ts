@@ -1,4 +1,4 @@
-import { BrokerEndpoint, MetadataImage, MetadataRecord, ProducerIdsRecord } from '@tributary/protocol';
+import { BrokerHeartbeatRequest, BrokerHeartbeatResponse, BrokerRegistrationRequest, MetadataImage, MetadataRecord, ProducerIdsRecord } from '@tributary/protocol';
 import { ControllerError } from './controller-errors';
 import { electionsOnBrokerFenced, electionsOnBrokerUnfenced } from './partition-elections';
 
@@ -6,28 +6,6 @@ export interface Clock {
   nowMs(): number;
 }
 
-export interface BrokerRegistration {
-  brokerId: number;
-  incarnationId: string;
-  rack: string | null;
-  listeners: BrokerEndpoint[];
-}
-
-export interface BrokerHeartbeat {
-  brokerId: number;
-  brokerEpoch: number;
-  /** The highest metadata offset the broker has applied. */
-  currentMetadataOffset: number;
-  wantShutDown: boolean;
-}
-
-export interface HeartbeatResult {
-  errorCode: number;
-  errorMessage: string | null;
-  isCaughtUp: boolean;
-  isFenced: boolean;
-  shouldShutDown: boolean;
-}
 
 /**
  * Broker registration, heartbeats and the session timeout, on the active controller. Sessions
@@ -45,7 +23,7 @@ export class BrokerLifecycle {
     private readonly sessionTimeoutMs: number,
   ) {}
 
-  register(image: MetadataImage, request: BrokerRegistration): { errorCode: number; errorMessage: string | null; brokerEpoch: number; records: MetadataRecord[] } {
+  register(image: MetadataImage, request: BrokerRegistrationRequest): { errorCode: number; errorMessage: string | null; brokerEpoch: number; records: MetadataRecord[] } {
     const existing = image.brokers.get(request.brokerId);
     const sessionAlive = existing !== undefined && this.clock.nowMs() - (this.lastContactMs.get(request.brokerId) ?? 0) <= this.sessionTimeoutMs;
     if (existing && existing.incarnationId !== request.incarnationId && sessionAlive && !existing.fenced) {
@@ -73,7 +51,7 @@ export class BrokerLifecycle {
     this.registeredAtOffset.set(brokerId, offset);
   }
 
-  heartbeat(image: MetadataImage, request: BrokerHeartbeat): { result: HeartbeatResult; records: MetadataRecord[] } {
+  heartbeat(image: MetadataImage, request: BrokerHeartbeatRequest): { result: BrokerHeartbeatResponse; records: MetadataRecord[] } {
     const broker = image.brokers.get(request.brokerId);
     const base = { isCaughtUp: false, isFenced: true, shouldShutDown: false };
     if (!broker) return { result: { ...base, errorCode: ControllerError.BROKER_ID_NOT_REGISTERED, errorMessage: `broker ${request.brokerId} is not registered` }, records: [] };

@@ -1,10 +1,10 @@
-import { MetadataImage, MetadataRecord } from '@tributary/protocol';
+import { CreatableTopic, MetadataImage, MetadataRecord } from '@tributary/protocol';
 import { alterPartition } from './alter-partition';
 import { BrokerLifecycle, allocateProducerIds } from './broker-lifecycle';
 import { ControllerError } from './controller-errors';
 import { electionsOnBrokerFenced, preferredLeaderElection } from './partition-elections';
 import { placeReplicas } from './replica-placement';
-import { CommandContext, CreatableTopic, createPartitions, createTopics, deleteTopics } from './topic-commands';
+import { CommandContext, createPartitions, createTopics, deleteTopics } from './topic-commands';
 
 function ctx(): CommandContext {
   let n = 0;
@@ -192,7 +192,7 @@ describe('broker lifecycle', () => {
     const lifecycle = new BrokerLifecycle(clock, 9000);
     const epochs = new Map<number, number>();
     for (const brokerId of [1, 2]) {
-      const registered = lifecycle.register(image, { brokerId, incarnationId: `inc${brokerId}`, rack: null, listeners: [] });
+      const registered = lifecycle.register(image, { brokerId, incarnationId: `inc${brokerId}`, rack: null, listeners: [], features: {} });
       commit(image, registered.records);
       epochs.set(brokerId, registered.brokerEpoch);
       expect(image.brokers.get(brokerId)?.fenced).toBe(true);
@@ -221,11 +221,11 @@ describe('broker lifecycle', () => {
   it('refuses a second live broker with the same id', () => {
     const image = new MetadataImage();
     const lifecycle = new BrokerLifecycle(clock, 9000);
-    const first = lifecycle.register(image, { brokerId: 1, incarnationId: 'a', rack: null, listeners: [] });
+    const first = lifecycle.register(image, { brokerId: 1, incarnationId: 'a', rack: null, listeners: [], features: {} });
     commit(image, first.records);
     commit(image, lifecycle.heartbeat(image, { brokerId: 1, brokerEpoch: first.brokerEpoch, currentMetadataOffset: image.offset, wantShutDown: false }).records);
-    expect(lifecycle.register(image, { brokerId: 1, incarnationId: 'b', rack: null, listeners: [] }).errorCode).toBe(ControllerError.DUPLICATE_BROKER_REGISTRATION);
-    expect(lifecycle.register(image, { brokerId: 1, incarnationId: 'a', rack: null, listeners: [] }).errorCode).toBe(0); // same incarnation: a restart
+    expect(lifecycle.register(image, { brokerId: 1, incarnationId: 'b', rack: null, listeners: [], features: {} }).errorCode).toBe(ControllerError.DUPLICATE_BROKER_REGISTRATION);
+    expect(lifecycle.register(image, { brokerId: 1, incarnationId: 'a', rack: null, listeners: [], features: {} }).errorCode).toBe(0); // same incarnation: a restart
   });
 
   it('allocates disjoint producer id blocks', () => {

@@ -1,4 +1,9 @@
 import {
+  CreatableTopic,
+  CreatePartitionsCommand,
+  CreatePartitionsResult,
+  CreateTopicResult,
+  DeleteTopicResult,
   MetadataImage,
   MetadataRecord,
   PartitionRecord,
@@ -14,24 +19,6 @@ export interface CommandContext {
   random(): number;
   defaultPartitions: number;
   defaultReplicationFactor: number;
-}
-
-export interface CreatableTopic {
-  name: string;
-  /** -1: the cluster default */
-  numPartitions: number;
-  /** -1: the cluster default */
-  replicationFactor: number;
-  /** Explicit placement; when given, numPartitions and replicationFactor must be -1. */
-  assignments: { partitionIndex: number; brokerIds: number[] }[];
-  configs: { name: string; value: string | null }[];
-}
-
-export interface CreateTopicResult extends ErrorResult {
-  name: string;
-  topicId: string | null;
-  numPartitions: number;
-  replicationFactor: number;
 }
 
 export interface CommandOutcome<R> {
@@ -95,11 +82,6 @@ export function createTopics(image: MetadataImage, topics: CreatableTopic[], ctx
   return { results, records };
 }
 
-export interface DeleteTopicResult extends ErrorResult {
-  name: string | null;
-  topicId: string | null;
-}
-
 /** DeleteTopics by name or by id. */
 export function deleteTopics(image: MetadataImage, targets: { name: string | null; topicId: string | null }[]): CommandOutcome<DeleteTopicResult> {
   const records: MetadataRecord[] = [];
@@ -120,17 +102,7 @@ export function deleteTopics(image: MetadataImage, targets: { name: string | nul
   return { results, records };
 }
 
-export interface CreatePartitionsTopic {
-  name: string;
-  /** The new total partition count. */
-  count: number;
-  /** Replicas of each new partition, or null to place them automatically. */
-  assignments: number[][] | null;
-}
-
-export interface CreatePartitionsResult extends ErrorResult {
-  name: string;
-}
+export type CreatePartitionsTopic = CreatePartitionsCommand['topics'][number];
 
 /** CreatePartitions: grows a topic to `count` partitions (never shrinks). */
 export function createPartitions(image: MetadataImage, topics: CreatePartitionsTopic[], ctx: CommandContext, validateOnly: boolean): CommandOutcome<CreatePartitionsResult> {
