@@ -1,2 +1,3 @@
+export * from './kafka';
 export * from './metadata';
 export * from './control';
