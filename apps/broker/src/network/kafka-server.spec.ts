@@ -69,7 +69,7 @@ describe('KafkaServer', () => {
 
   beforeEach(async () => {
     errors.length = 0;
-    handler = (f) => Buffer.from(`re:${f}`);
+    handler = (f) => frame(`re:${f}`);
     server = new KafkaServer((f, c) => handler(f, c), { port: 0, maxRequestBytes: 1024, maxInFlightPerConnection: 4, onConnectionError: (_i, e) => errors.push(e) });
     port = (await server.listen()).port;
   });
@@ -79,7 +79,7 @@ describe('KafkaServer', () => {
     handler = async (f) => {
       const delay = Number(f.toString());
       await new Promise((r) => setTimeout(r, delay));
-      return Buffer.from(`done ${delay}`);
+      return frame(`done ${delay}`);
     };
     const client = await RawClient.connect(port);
     client.socket.write(Buffer.concat([frame('60'), frame('1'), frame('30')]));
@@ -89,7 +89,7 @@ describe('KafkaServer', () => {
   });
 
   it('sends nothing for requests without a response (acks=0) and keeps order for the rest', async () => {
-    handler = (f) => (f.toString().startsWith('silent') ? null : Buffer.from(`re:${f}`));
+    handler = (f) => (f.toString().startsWith('silent') ? null : frame(`re:${f}`));
     const client = await RawClient.connect(port);
     client.socket.write(Buffer.concat([frame('a'), frame('silent'), frame('b')]));
     await client.until(() => client.frames.length === 2);
@@ -112,7 +112,7 @@ describe('KafkaServer', () => {
   it('closes the connection whose handler fails, and keeps serving others', async () => {
     handler = (f) => {
       if (f.toString() === 'boom') throw new Error('handler failed');
-      return Buffer.from(`re:${f}`);
+      return frame(`re:${f}`);
     };
     const bad = await RawClient.connect(port);
     bad.socket.write(frame('boom'));
@@ -129,7 +129,7 @@ describe('KafkaServer', () => {
     let started = 0;
     handler = (f) => {
       started++;
-      return new Promise((resolve) => release.push(() => resolve(Buffer.from(`re:${f}`))));
+      return new Promise((resolve) => release.push(() => resolve(frame(`re:${f}`))));
     };
     const client = await RawClient.connect(port);
     const many = Array.from({ length: 50 }, (_, i) => frame(String(i)));

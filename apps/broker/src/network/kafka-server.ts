@@ -2,8 +2,8 @@ import * as net from 'node:net';
 import { FrameTooLargeError, RequestFramer } from './request-framer';
 
 /**
- * What the API layer answers for one request frame: the response bytes (without size prefix),
- * or null when the request expects no response (Produce with acks=0).
+ * What the API layer answers for one request frame (given without its size prefix): the whole
+ * response frame, size prefix included, or null when no response is expected (Produce acks=0).
  */
 export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Buffer | null> | Buffer | null;
 
@@ -131,10 +131,7 @@ export class KafkaServer {
       let responses: Buffer[] | null = null;
       while (queue.length > 0 && queue[0].done) {
         const { response } = queue.shift() as Pending;
-        if (response === null) continue;
-        const size = Buffer.allocUnsafe(4);
-        size.writeInt32BE(response.length, 0);
-        (responses ??= []).push(size, response);
+        if (response !== null) (responses ??= []).push(response);
       }
       if (responses !== null && !closed) {
         // corked writes become one writev: no copy of large fetch responses

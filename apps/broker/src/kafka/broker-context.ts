@@ -1,0 +1,26 @@
+import { ControlPattern, ControlRequest, ControlResponse, MetadataImage } from '@tributary/protocol';
+import { ReplicaManager } from '../replica/replica-manager';
+
+/** The broker's line to the active controller (internal RPC); admin requests are forwarded on it. */
+export interface ControllerChannel {
+  call<P extends ControlPattern>(pattern: P, request: ControlRequest<P>): Promise<ControlResponse<P>>;
+}
+
+/** Everything the Kafka API handlers read or call; built once by the broker app. */
+export interface BrokerContext {
+  readonly brokerId: number;
+  readonly clusterId: string;
+  /** The listener name whose endpoints Metadata and FindCoordinator advertise. */
+  readonly listenerName: string;
+  metadata(): MetadataImage;
+  readonly replicas: ReplicaManager;
+  readonly controller: ControllerChannel;
+  readonly autoCreateTopics: boolean;
+}
+
+/** The advertised endpoint of `brokerId` on the context's listener, if it has one. */
+export function endpointOf(ctx: BrokerContext, brokerId: number): { host: string; port: number; rack: string | null } | undefined {
+  const broker = ctx.metadata().brokers.get(brokerId);
+  const endpoint = broker?.endPoints.find((e) => e.name === ctx.listenerName) ?? broker?.endPoints[0];
+  return endpoint && broker ? { host: endpoint.host, port: endpoint.port, rack: broker.rack } : undefined;
+}

@@ -1,0 +1,54 @@
+import {
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  DeleteTopicsRequest,
+  DeleteTopicsResponse,
+  Encodable,
+} from '@tributary/protocol';
+import { BrokerContext } from '../broker-context';
+import { since } from '../versioned';
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** CreateTopics, forwarded to the active controller (any broker accepts it, as in KRaft). */
+export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest, apiVersion: number): Promise<Encodable<CreateTopicsResponse>> {
+  const answer = await ctx.controller.call('topics.create', {
+    topics: request.topics.map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignments: t.assignments, configs: t.configs })),
+    validateOnly: request.validateOnly,
+  });
+  return {
+    throttleTimeMs: 0,
+    topics: answer.results.map((r) => ({
+      name: r.name,
+      topicId: since(apiVersion, 7, r.topicId ?? ZERO_UUID),
+      errorCode: r.errorCode,
+      errorMessage: since(apiVersion, 1, r.errorMessage),
+      numPartitions: since(apiVersion, 5, r.numPartitions),
+      replicationFactor: since(apiVersion, 5, r.replicationFactor),
+      configs: since(apiVersion, 5, []),
+    })),
+  };
+}
+
+/** DeleteTopics by name (v0-5: topicNames) or by name/id (v6+: topics). */
+export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopicsRequest, apiVersion: number): Promise<Encodable<DeleteTopicsResponse>> {
+  const targets = [
+    ...request.topicNames.map((name) => ({ name, topicId: null })),
+    ...request.topics.map((t) => ({ name: t.name, topicId: t.topicId && t.topicId !== ZERO_UUID ? t.topicId : null })),
+  ];
+  const answer = await ctx.controller.call('topics.delete', { topics: targets });
+  return {
+    throttleTimeMs: 0,
+    responses: answer.results.map((r) => ({ name: r.name, topicId: since(apiVersion, 6, r.topicId ?? ZERO_UUID), errorCode: r.errorCode, errorMessage: since(apiVersion, 5, r.errorMessage) })),
+  };
+}
+
+export async function handleCreatePartitions(ctx: BrokerContext, request: CreatePartitionsRequest): Promise<Encodable<CreatePartitionsResponse>> {
+  const answer = await ctx.controller.call('partitions.create', {
+    topics: request.topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments?.map((a) => a.brokerIds) ?? null })),
+    validateOnly: request.validateOnly,
+  });
+  return { throttleTimeMs: 0, results: answer.results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage })) };
+}

@@ -1,0 +1,31 @@
+import { Encodable, ProduceRequest, ProduceResponse } from '@tributary/protocol';
+import { BrokerContext } from '../broker-context';
+import { since } from '../versioned';
+
+/**
+ * Produce: hands each partition's record batches, as received, to the replica manager (acks 0, 1
+ * or -1). No response at all for acks=0, as Kafka.
+ */
+export async function handleProduce(ctx: BrokerContext, request: ProduceRequest, apiVersion: number): Promise<Encodable<ProduceResponse> | null> {
+  const entries = request.topicData.flatMap((topic) =>
+    topic.partitionData.map((p) => ({ topic: topic.name, partition: p.index, records: p.records ?? Buffer.alloc(0) })),
+  );
+  const results = await ctx.replicas.appendRecords(request.acks, request.timeoutMs, entries);
+  if (request.acks === 0) return null;
+  const byTopic = new Map<string, typeof results>();
+  for (const result of results) byTopic.set(result.topic, [...(byTopic.get(result.topic) ?? []), result]);
+  return {
+    responses: [...byTopic].map(([name, partitions]) => ({
+      name,
+      partitionResponses: partitions.map((r) => ({
+        index: r.partition,
+        errorCode: r.errorCode,
+        baseOffset: r.baseOffset,
+        logAppendTimeMs: since(apiVersion, 2, r.logAppendTimeMs),
+        logStartOffset: since(apiVersion, 5, r.logStartOffset),
+        errorMessage: since(apiVersion, 8, r.errorCode === 0 ? null : r.errorMessage),
+      })),
+    })),
+    throttleTimeMs: 0,
+  };
+}

@@ -1,0 +1,65 @@
+import { DecodedRequest, RequestApiKey, RequestBodyByApiKey, UnsupportedRequestError, decodeRequest, encodeApiVersionsUnsupported, encodeResponse, apiDeclarations } from '@tributary/protocol';
+import { ConnectionInfo } from '../network/kafka-server';
+import { BrokerContext } from './broker-context';
+import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/admin-topics.handler';
+import { handleApiVersions } from './handlers/api-versions.handler';
+import { handleDescribeCluster } from './handlers/describe-cluster.handler';
+import { handleFetch } from './handlers/fetch.handler';
+import { handleListOffsets } from './handlers/list-offsets.handler';
+import { handleMetadata } from './handlers/metadata.handler';
+import { handleProduce } from './handlers/produce.handler';
+
+/** The answer body of one API, or null for "no response" (acks=0). */
+type Answer = object | null;
+
+/** An API served by this broker: decoded request in, response body out. */
+export type ApiHandler = (request: DecodedRequest, connection: ConnectionInfo) => Answer | Promise<Answer>;
+
+/**
+ * The top of the data path: frame -> decoded request -> API handler -> encoded response. An
+ * ApiVersions request we cannot parse gets Kafka's v0 UNSUPPORTED_VERSION answer (so the client
+ * retries lower); any other undecodable or unserved request closes the connection (by throwing),
+ * as Kafka does.
+ */
+export class KafkaRequestHandler {
+  private readonly handlers = new Map<number, ApiHandler>();
+
+  constructor(ctx: BrokerContext, extra: ReadonlyMap<number, ApiHandler> = new Map()) {
+    const on = <K extends RequestApiKey>(apiKey: K, handle: (body: RequestBodyByApiKey[K], request: DecodedRequest, connection: ConnectionInfo) => Answer | Promise<Answer>) => {
+      this.handlers.set(apiKey, (request, connection) => handle(request.body as RequestBodyByApiKey[K], request, connection));
+    };
+    on(0, (body, r) => handleProduce(ctx, body, r.apiVersion));
+    on(1, (body, r) => handleFetch(ctx, body, r.apiVersion));
+    on(2, (body, r) => handleListOffsets(ctx, body, r.apiVersion));
+    on(3, (body, r) => handleMetadata(ctx, body, r.apiVersion));
+    on(18, (body, r) => handleApiVersions(body, r.apiVersion));
+    on(19, (body, r) => handleCreateTopics(ctx, body, r.apiVersion));
+    on(20, (body, r) => handleDeleteTopics(ctx, body, r.apiVersion));
+    on(37, (body) => handleCreatePartitions(ctx, body));
+    on(60, (body, r) => handleDescribeCluster(ctx, body, r.apiVersion));
+    for (const [apiKey, handler] of extra) this.handlers.set(apiKey, handler);
+  }
+
+  /** The API keys this broker answers (the rest are advertised by the codec but not served yet). */
+  servedApiKeys(): number[] {
+    return [...this.handlers.keys()].sort((a, b) => a - b);
+  }
+
+  async handle(frame: Buffer, connection: ConnectionInfo): Promise<Buffer | null> {
+    let request: DecodedRequest;
+    try {
+      request = decodeRequest(frame);
+    } catch (error) {
+      if (error instanceof UnsupportedRequestError && error.header.requestApiKey === 18) {
+        const range = apiDeclarations(18);
+        return encodeApiVersionsUnsupported(error.header.correlationId, range?.minVersion ?? 0, range?.maxVersion ?? 0);
+      }
+      throw error;
+    }
+    const handler = this.handlers.get(request.apiKey);
+    if (!handler) throw new Error(`API ${request.apiKey} v${request.apiVersion} is not served by this broker yet`);
+    const body = await handler(request, connection);
+    if (body === null) return null;
+    return encodeResponse(request.apiKey, request.apiVersion, request.header.correlationId, body as never);
+  }
+}
