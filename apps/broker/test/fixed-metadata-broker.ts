@@ -10,6 +10,7 @@ import { MetadataPublisher } from '../src/metadata/metadata-publisher';
 import { KafkaServer } from '../src/network/kafka-server';
 import { ReplicaFetcherManager } from '../src/replica/replica-fetcher-manager';
 import { ReplicaManager } from '../src/replica/replica-manager';
+import { ProducerIdManager } from '../src/producer/producer-id-manager';
 
 /**
  * One broker's real data path (Kafka listener, handlers, replica manager, logs on disk) whose
@@ -45,6 +46,7 @@ export class FixedMetadataBroker {
       replicas,
       controller,
       autoCreateTopics: false,
+      producerIds: new ProducerIdManager(controller, () => ({ brokerId: 1, brokerEpoch: 0 })),
     });
     const server = new KafkaServer((frame, connection) => handler.handle(frame, connection), { port: 0, onConnectionError: (_c, e) => process.env.DEBUG_BROKER && console.error('connection closed:', e.message) });
     const { port } = await server.listen();
@@ -87,6 +89,15 @@ export class FixedMetadataBroker {
   }
 }
 
+/** Stands in for the controller quorum: hands out producer id blocks, refuses everything else. */
+let nextBlock = 0;
 const refusingController: ControllerChannel = {
-  call: () => Promise.reject(new Error('no controller in a fixed-metadata test broker')),
+  call: (async (pattern: string) => {
+    if (pattern === 'producerIds.allocate') {
+      const firstProducerId = nextBlock;
+      nextBlock += 1000;
+      return { errorCode: 0, errorMessage: null, firstProducerId, size: 1000 };
+    }
+    throw new Error(`no controller in a fixed-metadata test broker (${pattern})`);
+  }) as ControllerChannel['call'],
 };

@@ -50,6 +50,26 @@ describe('Kafka clients against the broker listener', () => {
     expect(lines.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `key-${i % 5}=order-${i} source=jest`).sort());
   }, 60_000);
 
+  it('kafkajs idempotent producer: gets a producer id and writes each message once', async () => {
+    broker.createTopic('payments', 1);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (let i = 0; i < 5; i++) await producer.send({ topic: 'payments', acks: -1, messages: [{ key: 'p', value: `payment-${i}` }] });
+    await producer.disconnect();
+    const { stdout } = await exec('kcat', ['-b', broker.bootstrap, '-C', '-t', 'payments', '-o', 'beginning', '-e', '-f', '%o:%s\n']);
+    expect(stdout.trim().split('\n')).toEqual(['0:payment-0', '1:payment-1', '2:payment-2', '3:payment-3', '4:payment-4']);
+  }, 60_000);
+
+  it('kafkajs admin: describes topic configs with defaults', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const described = await admin.describeConfigs({ resources: [{ type: 2, name: 'orders' }], includeSynonyms: false });
+    await admin.disconnect();
+    const entries = described.resources[0].configEntries;
+    expect(entries.find((e) => e.configName === 'cleanup.policy')).toMatchObject({ configValue: 'delete', isDefault: true });
+    expect(entries.find((e) => e.configName === 'retention.ms')?.configValue).toBe(String(7 * 24 * 3600 * 1000));
+  }, 60_000);
+
   it('kcat: lists metadata, produces keyed messages and consumes them back', async () => {
     const { stdout: list } = await exec('kcat', ['-b', broker.bootstrap, '-L', '-t', 'orders']);
     expect(list).toMatch(/topic "orders" with 3 partitions/);

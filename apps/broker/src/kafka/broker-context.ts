@@ -16,6 +16,8 @@ export interface BrokerContext {
   readonly replicas: ReplicaManager;
   readonly controller: ControllerChannel;
   readonly autoCreateTopics: boolean;
+  /** Producer ids for InitProducerId (blocks allocated by the controller). */
+  readonly producerIds: { next(): Promise<number> };
 }
 
 /** The advertised endpoint of `brokerId` on the context's listener, if it has one. */

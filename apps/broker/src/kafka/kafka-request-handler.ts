@@ -3,6 +3,9 @@ import { ConnectionInfo } from '../network/kafka-server';
 import { BrokerContext } from './broker-context';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/admin-topics.handler';
 import { handleApiVersions } from './handlers/api-versions.handler';
+import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from './handlers/configs.handler';
+import { handleInitProducerId } from './handlers/init-producer-id.handler';
+import { handleDeleteRecords, handleOffsetForLeaderEpoch } from './handlers/partitions-admin.handler';
 import { handleDescribeCluster } from './handlers/describe-cluster.handler';
 import { handleFetch } from './handlers/fetch.handler';
 import { handleListOffsets } from './handlers/list-offsets.handler';
@@ -35,7 +38,13 @@ export class KafkaRequestHandler {
     on(18, (body, r) => handleApiVersions(body, r.apiVersion));
     on(19, (body, r) => handleCreateTopics(ctx, body, r.apiVersion));
     on(20, (body, r) => handleDeleteTopics(ctx, body, r.apiVersion));
+    on(21, (body) => handleDeleteRecords(ctx, body));
+    on(22, (body) => handleInitProducerId(ctx, body));
+    on(23, (body) => handleOffsetForLeaderEpoch(ctx, body));
+    on(32, (body, r) => handleDescribeConfigs(ctx, body, r.apiVersion));
+    on(33, (body) => handleAlterConfigs(ctx, body));
     on(37, (body) => handleCreatePartitions(ctx, body));
+    on(44, (body) => handleIncrementalAlterConfigs(ctx, body));
     on(60, (body, r) => handleDescribeCluster(ctx, body, r.apiVersion));
     for (const [apiKey, handler] of extra) this.handlers.set(apiKey, handler);
   }

@@ -1,5 +1,6 @@
 import { CreatableTopic, MetadataImage, MetadataRecord } from '@tributary/protocol';
 import { alterPartition } from './alter-partition';
+import { alterConfigs } from './config-commands';
 import { BrokerLifecycle, allocateProducerIds } from './broker-lifecycle';
 import { ControllerError } from './controller-errors';
 import { electionsOnBrokerFenced, preferredLeaderElection } from './partition-elections';
@@ -234,5 +235,21 @@ describe('broker lifecycle', () => {
     commit(image, [a.record]);
     const b = allocateProducerIds(image, 2, 2);
     expect([a.firstProducerId, b.firstProducerId]).toEqual([0, 1000]);
+  });
+});
+
+describe('config commands', () => {
+  it('validates and applies topic config changes; replace removes unlisted keys', () => {
+    const image = clusterOf([1]);
+    commit(image, createTopics(image, [topic('t', 1, 1, { configs: [{ name: 'retention.ms', value: '1000' }] })], ctx(), false).records);
+    const bad = alterConfigs(image, { resources: [{ resourceType: 'topic', resourceName: 't', configs: [{ name: 'segment.bytes', value: '1' }] }], replace: false, validateOnly: false });
+    expect(bad.results[0]).toMatchObject({ errorCode: ControllerError.INVALID_CONFIG, errorMessage: 'segment.bytes must be >= 14, got 1' });
+    const incremental = alterConfigs(image, { resources: [{ resourceType: 'topic', resourceName: 't', configs: [{ name: 'cleanup.policy', value: 'compact' }] }], replace: false, validateOnly: false });
+    commit(image, incremental.records);
+    expect([...image.topicConfig('t')].sort()).toEqual([['cleanup.policy', 'compact'], ['retention.ms', '1000']]);
+    commit(image, alterConfigs(image, { resources: [{ resourceType: 'topic', resourceName: 't', configs: [{ name: 'segment.ms', value: '60000' }] }], replace: true, validateOnly: false }).records);
+    expect([...image.topicConfig('t')]).toEqual([['segment.ms', '60000']]);
+    const unknown = alterConfigs(image, { resources: [{ resourceType: 'topic', resourceName: 'nope', configs: [] }], replace: false, validateOnly: false });
+    expect(unknown.results[0].errorCode).toBe(ControllerError.UNKNOWN_TOPIC_OR_PARTITION);
   });
 });
