@@ -1,21 +1,23 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { FixedMetadataBroker } from './fixed-metadata-broker';
+import { FixedMetadataCluster } from './fixed-metadata-cluster';
 
 const exec = promisify(execFile);
 
 /** Real Kafka clients (kafkajs, kcat) against the broker's Kafka listener. */
 describe('Kafka clients against the broker listener', () => {
-  let broker: FixedMetadataBroker;
+  let cluster: FixedMetadataCluster;
+  let bootstrap: string;
   let kafka: Kafka;
 
   beforeAll(async () => {
-    broker = await FixedMetadataBroker.start();
-    broker.createTopic('orders', 3);
-    kafka = new Kafka({ clientId: 'jest', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+    cluster = await FixedMetadataCluster.start(1);
+    cluster.createTopic('orders', 3);
+    bootstrap = cluster.bootstrap();
+    kafka = new Kafka({ clientId: 'jest', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
   });
-  afterAll(() => broker.stop());
+  afterAll(() => cluster.stop());
 
   it('kafkajs: fetches metadata, produces with keys and headers (acks=all), lists offsets; kcat reads it back', async () => {
     const admin = kafka.admin();
@@ -44,19 +46,19 @@ describe('Kafka clients against the broker listener', () => {
     // what kafkajs produced, kcat consumes: same keys, values and headers
     const lines: string[] = [];
     for (const partition of ['0', '1', '2']) {
-      const { stdout } = await exec('kcat', ['-b', broker.bootstrap, '-C', '-t', 'orders', '-p', partition, '-o', 'beginning', '-e', '-f', '%k=%s %h\n']);
+      const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', 'orders', '-p', partition, '-o', 'beginning', '-e', '-f', '%k=%s %h\n']);
       lines.push(...stdout.split('\n').filter(Boolean));
     }
     expect(lines.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `key-${i % 5}=order-${i} source=jest`).sort());
   }, 60_000);
 
   it('kafkajs idempotent producer: gets a producer id and writes each message once', async () => {
-    broker.createTopic('payments', 1);
+    cluster.createTopic('payments', 1);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     for (let i = 0; i < 5; i++) await producer.send({ topic: 'payments', acks: -1, messages: [{ key: 'p', value: `payment-${i}` }] });
     await producer.disconnect();
-    const { stdout } = await exec('kcat', ['-b', broker.bootstrap, '-C', '-t', 'payments', '-o', 'beginning', '-e', '-f', '%o:%s\n']);
+    const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', 'payments', '-o', 'beginning', '-e', '-f', '%o:%s\n']);
     expect(stdout.trim().split('\n')).toEqual(['0:payment-0', '1:payment-1', '2:payment-2', '3:payment-3', '4:payment-4']);
   }, 60_000);
 
@@ -71,12 +73,12 @@ describe('Kafka clients against the broker listener', () => {
   }, 60_000);
 
   it('kcat: lists metadata, produces keyed messages and consumes them back', async () => {
-    const { stdout: list } = await exec('kcat', ['-b', broker.bootstrap, '-L', '-t', 'orders']);
+    const { stdout: list } = await exec('kcat', ['-b', bootstrap, '-L', '-t', 'orders']);
     expect(list).toMatch(/topic "orders" with 3 partitions/);
-    const produce = exec('kcat', ['-b', broker.bootstrap, '-P', '-t', 'orders', '-p', '1', '-K', ':', '-H', 'trace=abc']);
+    const produce = exec('kcat', ['-b', bootstrap, '-P', '-t', 'orders', '-p', '1', '-K', ':', '-H', 'trace=abc']);
     produce.child.stdin?.end('k1:hello\nk2:world\n');
     await produce;
-    const { stdout } = await exec('kcat', ['-b', broker.bootstrap, '-C', '-t', 'orders', '-p', '1', '-o', 'beginning', '-e', '-f', '%k=%s %h\n']);
+    const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', 'orders', '-p', '1', '-o', 'beginning', '-e', '-f', '%k=%s %h\n']);
     expect(stdout).toContain('k1=hello trace=abc');
     expect(stdout).toContain('k2=world trace=abc');
   }, 60_000);

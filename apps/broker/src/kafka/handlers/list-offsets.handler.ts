@@ -25,7 +25,8 @@ export function handleListOffsets(ctx: BrokerContext, request: ListOffsetsReques
         const leaderEpoch = since(apiVersion, 4, partition.leaderAndIsr?.leaderEpoch ?? -1);
         try {
           if (p.timestamp === EARLIEST) return { ...base, errorCode: 0, offset: partition.logStartOffset, leaderEpoch };
-          if (p.timestamp === LATEST) return { ...base, errorCode: 0, offset: partition.highWatermark, leaderEpoch };
+          // consumers see up to the high watermark; a follower (replicaId >= 0) asks for the log end
+          if (p.timestamp === LATEST) return { ...base, errorCode: 0, offset: request.replicaId >= 0 ? partition.logEndOffset : partition.highWatermark, leaderEpoch };
           if (p.timestamp === MAX_TIMESTAMP) {
             let best = { timestamp: -1, offset: -1 };
             partition.log.forEachBatchHeader(partition.logStartOffset, (header) => {
