@@ -14,4 +14,12 @@ for (const file of files) {
   failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
 }
 if (files.length === 0) failed += 1;
+// `--status N`: the exit status of the whole test command. A failure outside jest's counts (lint,
+// typecheck, a project whose tests could not run) must not read as a clean run.
+const statusAt = process.argv.indexOf('--status');
+const status = statusAt > 0 ? Number(process.argv[statusAt + 1]) : 0;
+if (status !== 0 && failed === 0) {
+  console.log('the test command failed outside the jest counts (lint, typecheck or a test runner error); see above');
+  failed = 1;
+}
 console.log(`tests: ${passed} passed, ${failed} failed`);
