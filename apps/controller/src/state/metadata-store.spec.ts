@@ -23,8 +23,8 @@ describe('MetadataStore (SQLite via TypeORM)', () => {
   it('materialises records with the applied offset and reloads the same image after a restart', async () => {
     const file = path.join(dir, 'metadata.db');
     const store = await MetadataStore.open(file);
-    await store.apply(records.slice(0, 4).map((record, offset) => ({ offset, record })));
-    await store.apply(records.slice(4).map((record, i) => ({ offset: 4 + i, record })));
+    await store.apply(records.slice(0, 4).map((record, offset) => ({ offset, records: [record] })));
+    await store.apply(records.slice(4).map((record, i) => ({ offset: 4 + i, records: [record] })));
     const expected = store.image.clone();
     await store.close();
 
@@ -38,7 +38,7 @@ describe('MetadataStore (SQLite via TypeORM)', () => {
 
   it('skips records it already applied (idempotent replay of the log tail)', async () => {
     const store = await MetadataStore.open(path.join(dir, 'm.db'));
-    const all = records.map((record, offset) => ({ offset, record }));
+    const all = records.map((record, offset) => ({ offset, records: [record] }));
     await store.apply(all.slice(0, 5));
     await store.apply(all); // replays 0-4, applies 5-7
     expect(store.appliedOffset).toBe(7);
@@ -49,8 +49,8 @@ describe('MetadataStore (SQLite via TypeORM)', () => {
   it('writes nothing of a batch containing a record that cannot apply', async () => {
     const file = path.join(dir, 'm.db');
     const store = await MetadataStore.open(file);
-    await store.apply([{ offset: 0, record: records[2] }]);
-    await expect(store.apply([{ offset: 1, record: records[3] }, { offset: 2, record: { type: 'removeTopic', topicId: 'nope' } }])).rejects.toThrow(MetadataApplyError);
+    await store.apply([{ offset: 0, records: [records[2]] }]);
+    await expect(store.apply([{ offset: 1, records: [records[3]] }, { offset: 2, records: [{ type: 'removeTopic', topicId: 'nope' }] }])).rejects.toThrow(MetadataApplyError);
     expect(store.appliedOffset).toBe(0);
     await store.close();
     const reopened = await MetadataStore.open(file);
@@ -61,10 +61,10 @@ describe('MetadataStore (SQLite via TypeORM)', () => {
 
   it('snapshots to a consistent copy that restores the state', async () => {
     const store = await MetadataStore.open(path.join(dir, 'live.db'));
-    await store.apply(records.map((record, offset) => ({ offset, record })));
+    await store.apply([{ offset: 7, records }]);
     const snapshot = path.join(dir, 'snapshots', '7.db');
     expect(await store.snapshotTo(snapshot)).toBe(7);
-    await store.apply([{ offset: 8, record: { type: 'removeTopic', topicId: 'T1' } }]);
+    await store.apply([{ offset: 8, records: [{ type: 'removeTopic', topicId: 'T1' }] }, { offset: 9, records: [] }]);
     await store.close();
 
     const restoredFile = path.join(dir, 'restored.db');

@@ -4,9 +4,10 @@ import { MetadataImage, MetadataRecord } from '@tributary/protocol';
 import { DataSource, EntityManager } from 'typeorm';
 import { AclRow, AppliedStateRow, BrokerRow, ConfigRow, FeatureRow, METADATA_ENTITIES, PartitionRow, TopicRow } from './entities';
 
-export interface CommittedRecord {
+/** One committed entry of the metadata log: its offset and the records it carries, applied atomically. */
+export interface CommittedBatch {
   offset: number;
-  record: MetadataRecord;
+  records: MetadataRecord[];
 }
 
 /**
@@ -41,20 +42,24 @@ export class MetadataStore {
   }
 
   /**
-   * Applies committed records in order: first to the in-memory image (which validates them), then
-   * to SQLite in one transaction together with the new applied offset. Records at or below the
-   * applied offset are skipped (replay after a restart is idempotent).
+   * Applies committed batches in order: first to a copy of the in-memory image (which validates
+   * them), then to SQLite in one transaction together with the new applied offset; the image is
+   * swapped in only after the commit. Batches at or below the applied offset are skipped (replay
+   * after a restart is idempotent).
    */
-  async apply(committed: readonly CommittedRecord[]): Promise<void> {
+  async apply(committed: readonly CommittedBatch[]): Promise<void> {
     const fresh = committed.filter((c) => c.offset > this.image.offset);
     if (fresh.length === 0) return;
     for (let i = 1; i < fresh.length; i++) {
-      if (fresh[i].offset <= fresh[i - 1].offset) throw new Error('committed records must be in offset order');
+      if (fresh[i].offset <= fresh[i - 1].offset) throw new Error('committed batches must be in offset order');
     }
     const next = this.image.clone();
-    for (const { offset, record } of fresh) next.apply(record, offset);
+    for (const { offset, records } of fresh) {
+      for (const record of records) next.apply(record, offset);
+      next.offset = offset; // an empty batch (a Raft no-op) still moves the applied offset
+    }
     await this.dataSource.transaction(async (manager) => {
-      for (const { record } of fresh) await writeRecord(manager, record, next);
+      for (const { records } of fresh) for (const record of records) await writeRecord(manager, record, next);
       await manager.save(AppliedStateRow, { id: 1, appliedOffset: next.offset, nextProducerId: next.nextProducerId });
     });
     adopt(this.image, next);
