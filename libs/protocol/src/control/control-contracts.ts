@@ -59,6 +59,7 @@ export interface MetadataFetchResponse extends ErrorFields {
   records: { offset: number; record: MetadataRecord }[];
   /** Set when fromOffset is older than the retained log: load this snapshot first. */
   snapshot: { offset: number; records: MetadataRecord[] } | null;
+  /** The answer holds every record up to this offset (entries without records included). */
   highWatermark: number;
 }
 
