@@ -41,8 +41,22 @@ export interface BatchHeader {
   recordsCount: number;
 }
 
+/**
+ * An int64 as a JS number without allocating a BigInt (hot path: once or more per batch).
+ * Exact for offsets and timestamps, which stay far below 2^53.
+ */
+export function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
+
+export function writeInt64(buf: Buffer, at: number, value: number): void {
+  const high = Math.floor(value / 4294967296);
+  buf.writeInt32BE(high, at);
+  buf.writeUInt32BE(value - high * 4294967296, at + 4);
+}
+
 export function readBaseOffset(buf: Buffer, pos: number): number {
-  return Number(buf.readBigInt64BE(pos + BATCH.BASE_OFFSET));
+  return readInt64(buf, pos + BATCH.BASE_OFFSET);
 }
 
 export function readBatchSize(buf: Buffer, pos: number): number {
@@ -60,7 +74,7 @@ export function readHeader(buf: Buffer, pos: number): BatchHeader {
     baseOffset,
     lastOffset: baseOffset + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA),
     sizeInBytes: readBatchSize(buf, pos),
-    maxTimestamp: Number(buf.readBigInt64BE(pos + BATCH.MAX_TIMESTAMP)),
+    maxTimestamp: readInt64(buf, pos + BATCH.MAX_TIMESTAMP),
     attributes: buf.readInt16BE(pos + BATCH.ATTRIBUTES),
     recordsCount: buf.readInt32BE(pos + BATCH.RECORDS_COUNT),
   };
@@ -128,7 +142,7 @@ export function validateProducedBatch(header: BatchHeader): void {
 }
 
 export function writeBaseOffset(buf: Buffer, pos: number, baseOffset: number): void {
-  buf.writeBigInt64BE(BigInt(baseOffset), pos + BATCH.BASE_OFFSET);
+  writeInt64(buf, pos + BATCH.BASE_OFFSET, baseOffset);
 }
 
 export function writePartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number): void {
@@ -139,6 +153,6 @@ export function writePartitionLeaderEpoch(buf: Buffer, pos: number, epoch: numbe
 export function stampLogAppendTime(buf: Buffer, pos: number, size: number, nowMs: number): void {
   const attributes = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
   buf.writeInt16BE(attributes | ATTR_TIMESTAMP_TYPE_LOG_APPEND, pos + BATCH.ATTRIBUTES);
-  buf.writeBigInt64BE(BigInt(nowMs), pos + BATCH.MAX_TIMESTAMP);
+  writeInt64(buf, pos + BATCH.MAX_TIMESTAMP, nowMs);
   buf.writeUInt32BE(computeCrc(buf, pos, size), pos + BATCH.CRC);
 }

@@ -3,11 +3,14 @@ import * as fs from 'node:fs';
 /**
  * A file of fixed-size entries, mirrored in one growable Buffer. Sparse by construction (one entry
  * per index.interval.bytes of log), so the memory is a small fraction of the log. Loaded lazily:
- * segments that are never read cost nothing at startup.
+ * segments that are never read cost nothing at startup. New entries reach the file in bulk at
+ * flush (no syscall per append); recovery rebuilds whatever a crash lost, so this costs no safety.
  */
 export class IndexFile {
   private entries: Buffer | null = null;
   private count = 0;
+  /** Entries [0, persisted) are in the file. */
+  private persisted = 0;
   private fd: number | null = null;
 
   constructor(
@@ -36,8 +39,16 @@ export class IndexFile {
       entries = this.entries = grown;
     }
     entry.copy(entries, size);
-    fs.writeSync(this.openFd(), entry, 0, this.entrySize, size);
     this.count++;
+  }
+
+  /** Writes the entries not yet in the file (one write). */
+  writePending(): void {
+    if (this.entries === null || this.persisted >= this.count) return;
+    const from = this.persisted * this.entrySize;
+    const to = this.count * this.entrySize;
+    fs.writeSync(this.openFd(), this.entries, from, to - from, from);
+    this.persisted = this.count;
   }
 
   /** Keeps the first `entryCount` entries. */
@@ -45,29 +56,28 @@ export class IndexFile {
     this.load();
     if (entryCount >= this.count) return;
     this.count = Math.max(0, entryCount);
+    this.persisted = Math.min(this.persisted, this.count);
     fs.ftruncateSync(this.openFd(), this.count * this.entrySize);
   }
 
   reset(): void {
     this.entries = Buffer.allocUnsafe(64 * this.entrySize);
     this.count = 0;
+    this.persisted = 0;
     fs.ftruncateSync(this.openFd(), 0);
   }
 
   flush(): void {
+    this.writePending();
     if (this.fd !== null) fs.fdatasyncSync(this.fd);
   }
 
   close(): void {
+    this.writePending();
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
     this.entries = null;
     this.count = 0;
-  }
-
-  /** Drops the in-memory copy (the file stays); the next use reloads it. */
-  unload(): void {
-    this.close();
   }
 
   private openFd(): number {
@@ -86,6 +96,7 @@ export class IndexFile {
     }
     // A torn last entry is dropped: an index is only a hint and is rebuilt when in doubt.
     this.count = Math.floor(data.length / this.entrySize);
+    this.persisted = this.count;
     this.entries = Buffer.allocUnsafe(Math.max(64 * this.entrySize, data.length));
     data.copy(this.entries, 0, 0, this.count * this.entrySize);
   }

@@ -69,6 +69,11 @@ export class OffsetIndex {
     this.file.flush();
   }
 
+  /** Writes buffered entries to the file without syncing (roll, clean close). */
+  flushPending(): void {
+    this.file.writePending();
+  }
+
   close(): void {
     this.file.close();
   }

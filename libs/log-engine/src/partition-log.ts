@@ -7,6 +7,7 @@ import {
   BatchHeader,
   readBatchSize,
   readHeader,
+  readInt64,
   stampLogAppendTime,
   validateBatch,
   validateProducedBatch,
@@ -184,9 +185,11 @@ export class PartitionLog {
   /**
    * Whole batches from the one holding `fromOffset`, at most `maxBytes` (but at least one batch,
    * so a large batch never blocks a consumer), containing only batches that end below
-   * `upToOffset` (the high watermark for consumers; the log end for followers).
+   * `upToOffset` (the high watermark for consumers; the log end for followers). With `into`, the
+   * bytes land in that buffer when they fit (a reader that reuses one buffer allocates nothing);
+   * the result is then a view of it, valid until the caller reuses it.
    */
-  read(fromOffset: number, maxBytes: number, upToOffset: number = this.logEndOffset): ReadResult {
+  read(fromOffset: number, maxBytes: number, upToOffset: number = this.logEndOffset, into?: Buffer): ReadResult {
     this.ensureOpen();
     const logEndOffset = this.logEndOffset;
     const empty = { records: Buffer.alloc(0), logStartOffset: this.startOffset, logEndOffset };
@@ -200,7 +203,7 @@ export class PartitionLog {
       const first = segment.findBatch(fromOffset);
       if (first === null) continue;
       if (first.lastOffset >= limit) return empty;
-      const bytes = segment.readBytes(first.position, Math.max(first.sizeInBytes, Math.min(maxBytes, segment.size - first.position)));
+      const bytes = segment.readBytes(first.position, Math.max(first.sizeInBytes, Math.min(maxBytes, segment.size - first.position)), into);
       return { records: bytes.subarray(0, wholeBatchesBelow(bytes, limit)), logStartOffset: this.startOffset, logEndOffset };
     }
     return empty;
@@ -639,7 +642,7 @@ function wholeBatchesBelow(bytes: Buffer, limit: number): number {
   while (bytes.length - position >= BATCH.HEADER_SIZE) {
     const size = readBatchSize(bytes, position);
     if (size > bytes.length - position) break;
-    const lastOffset = Number(bytes.readBigInt64BE(position)) + bytes.readInt32BE(position + BATCH.LAST_OFFSET_DELTA);
+    const lastOffset = readInt64(bytes, position) + bytes.readInt32BE(position + BATCH.LAST_OFFSET_DELTA);
     if (lastOffset >= limit) break;
     position += size;
   }

@@ -87,10 +87,10 @@ export class LogSegment {
     this.nextOffset = headers[headers.length - 1].lastOffset + 1;
   }
 
-  /** Reads `length` bytes at `position` (fewer at the end of the file). */
-  readBytes(position: number, length: number): Buffer {
+  /** Reads `length` bytes at `position` (fewer at the end of the file), into `into` when it fits. */
+  readBytes(position: number, length: number, into?: Buffer): Buffer {
     const wanted = Math.max(0, Math.min(length, this.size - position));
-    const out = Buffer.allocUnsafe(wanted);
+    const out = into !== undefined && into.length >= wanted ? into.subarray(0, wanted) : Buffer.allocUnsafe(wanted);
     let done = 0;
     while (done < wanted) {
       const n = fs.readSync(this.fd, out, done, wanted - done, position + done);
@@ -234,6 +234,8 @@ export class LogSegment {
 
   /** Writes the final time-index entry so a reopen knows the segment's max timestamp. */
   seal(): void {
+    this.offsetIndex.flushPending();
+    this.timeIndex.flushPending();
     if (this.maxTimestamp >= 0 && this.nextOffset > this.baseOffset) {
       const last = this.timeIndex.lastEntry();
       if (last === null || last.timestamp < this.maxTimestamp) {

@@ -1,3 +1,4 @@
+import { readInt64, writeInt64 } from './batch-header';
 import { IndexFile, floorEntry } from './index-file';
 
 const ENTRY_SIZE = 12; // timestamp int64 + relative offset uint32
@@ -25,14 +26,14 @@ export class TimeIndex {
     const view = this.file.view();
     if (view.length === 0) return null;
     const at = view.length - ENTRY_SIZE;
-    return { timestamp: Number(view.readBigInt64BE(at)), offset: this.baseOffset + view.readUInt32BE(at + 8) };
+    return { timestamp: readInt64(view, at), offset: this.baseOffset + view.readUInt32BE(at + 8) };
   }
 
   /** Appends when `timestamp` is above the last entry's; returns whether it did. */
   maybeAppend(timestamp: number, offset: number): boolean {
     const last = this.lastEntry();
     if (last !== null && timestamp <= last.timestamp) return false;
-    this.scratch.writeBigInt64BE(BigInt(timestamp), 0);
+    writeInt64(this.scratch, 0, timestamp);
     this.scratch.writeUInt32BE(offset - this.baseOffset, 8);
     this.file.append(this.scratch);
     return true;
@@ -44,7 +45,7 @@ export class TimeIndex {
    */
   lookup(timestamp: number): number {
     const view = this.file.view();
-    const i = floorEntry(view.length / ENTRY_SIZE, (k) => Number(view.readBigInt64BE(k * ENTRY_SIZE)), timestamp - 1);
+    const i = floorEntry(view.length / ENTRY_SIZE, (k) => readInt64(view, k * ENTRY_SIZE), timestamp - 1);
     return i < 0 ? this.baseOffset : this.baseOffset + view.readUInt32BE(i * ENTRY_SIZE + 8);
   }
 
@@ -62,6 +63,11 @@ export class TimeIndex {
 
   flush(): void {
     this.file.flush();
+  }
+
+  /** Writes buffered entries to the file without syncing (roll, clean close). */
+  flushPending(): void {
+    this.file.writePending();
   }
 
   close(): void {
