@@ -1,1 +1,3 @@
 export * from './config';
+export * from './rpc/rpc-transport.strategy';
+export * from './rpc/rpc-client.proxy';
