@@ -7,6 +7,8 @@ import { NodeProcess } from './node-process';
 export interface ClusterSpec {
   controllers: number;
   brokers: number;
+  /** broker.session.timeout.ms of the controllers (short in tests so failover is quick). */
+  brokerSessionTimeoutMs?: number;
   gateway?: boolean;
   /** Where every node's data directory goes; a fresh temp dir by default. */
   baseDir?: string;
@@ -32,7 +34,19 @@ export class LocalCluster {
     const voters = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p.rpc}`).join(',');
     const controllers = controllerPorts.map(
       (p, i) =>
-        new NodeProcess('controller', i + 1, ['--node-id', String(i + 1), '--voters', voters, '--data-dir', path.join(baseDir, `controller-${i + 1}`), '--http-port', String(p.http)], p.http, { rpc: p.rpc }),
+        new NodeProcess(
+          'controller',
+          i + 1,
+          [
+            '--node-id', String(i + 1),
+            '--voters', voters,
+            '--data-dir', path.join(baseDir, `controller-${i + 1}`),
+            '--http-port', String(p.http),
+            ...(spec.brokerSessionTimeoutMs ? ['--broker-session-timeout-ms', String(spec.brokerSessionTimeoutMs)] : []),
+          ],
+          p.http,
+          { rpc: p.rpc },
+        ),
     );
     const brokers: NodeProcess[] = [];
     for (let i = 0; i < spec.brokers; i++) {
@@ -52,7 +66,7 @@ export class LocalCluster {
     const cluster = new LocalCluster(baseDir, controllers, brokers, gateway, ownsBaseDir);
     try {
       for (const node of cluster.all()) node.start();
-      await Promise.all(cluster.all().map((node) => node.waitHealthy()));
+      await Promise.all(cluster.all().map((node) => node.waitHealthy(60_000, node.role !== 'gateway')));
     } catch (error) {
       await cluster.stop();
       throw error;

@@ -64,18 +64,19 @@ export class NodeProcess {
     });
   }
 
-  /** Polls the health endpoint until it answers 200 (or the deadline passes). */
-  async waitHealthy(timeoutMs = 30_000): Promise<void> {
+  /** Polls the health endpoint (or readiness, /health/ready) until it answers 200. */
+  async waitHealthy(timeoutMs = 30_000, ready = false): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const url = ready ? `${this.healthUrl}/ready` : this.healthUrl;
     for (;;) {
       if (!this.running) throw new Error(`${this.role}-${this.id} exited before it was healthy:\n${this.recentOutput()}`);
       try {
-        const response = await fetch(this.healthUrl, { signal: AbortSignal.timeout(1000) });
+        const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
         if (response.ok) return;
       } catch {
         /* not listening yet */
       }
-      if (Date.now() > deadline) throw new Error(`${this.role}-${this.id} not healthy after ${timeoutMs} ms:\n${this.recentOutput()}`);
+      if (Date.now() > deadline) throw new Error(`${this.role}-${this.id} not ${ready ? 'ready' : 'healthy'} after ${timeoutMs} ms:\n${this.recentOutput()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -97,6 +98,6 @@ export class NodeProcess {
   async restart(): Promise<void> {
     await this.kill('SIGKILL');
     this.start();
-    await this.waitHealthy();
+    await this.waitHealthy(30_000, this.role !== 'gateway');
   }
 }

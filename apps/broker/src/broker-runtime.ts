@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { LogManager } from '@tributary/log-engine';
+import { BrokerConfig } from './config';
+import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager';
+import { MetadataLoader } from './controller/metadata-loader';
+import { QuorumChannel } from './controller/quorum-channel';
+import { BrokerContext, endpointOf } from './kafka/broker-context';
+import { KafkaRequestHandler } from './kafka/kafka-request-handler';
+import { MetadataPublisher } from './metadata/metadata-publisher';
+import { KafkaServer } from './network/kafka-server';
+import { ProducerIdManager } from './producer/producer-id-manager';
+import { KafkaLeaderEndpoint } from './replica/kafka-leader-endpoint';
+import { IsrChangeSink, Partition } from './replica/partition';
+import { ReplicaFetcherManager } from './replica/replica-fetcher-manager';
+import { ReplicaManager } from './replica/replica-manager';
+
+const ISR_CHECK_INTERVAL_MS = 5_000;
+const PRODUCER_SNAPSHOT_INTERVAL_MS = 60_000;
+const HEARTBEAT_INTERVAL_MS = 2_000;
+
+export interface Logger {
+  log(message: unknown): void;
+  warn(message: unknown): void;
+}
+
+/**
+ * Everything one broker runs, assembled from plain classes: logs, replica manager, Kafka
+ * listener, the metadata log follower, registration and heartbeats, replica fetchers, ISR
+ * changes sent to the controller. NestJS only hosts it (health endpoints, shutdown hooks).
+ */
+export class BrokerRuntime {
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly kafkaPort: number,
+    private readonly logs: LogManager,
+    readonly replicas: ReplicaManager,
+    private readonly fetchers: ReplicaFetcherManager,
+    private readonly loader: MetadataLoader,
+    private readonly lifecycle: BrokerLifecycleManager,
+    private readonly server: KafkaServer,
+    private readonly controller: QuorumChannel,
+  ) {}
+
+  static async start(config: BrokerConfig, logger: Logger): Promise<BrokerRuntime> {
+    const controller = new QuorumChannel(config.controllers);
+    const logs = LogManager.open({ dataDir: path.join(config.dataDir, 'logs') });
+    logs.startScheduler();
+    let lifecycle: BrokerLifecycleManager | null = null;
+    const isrSink: IsrChangeSink = {
+      proposeIsr: (partition: Partition, proposedIsr: number[]) => {
+        const state = partition.leaderAndIsr;
+        const topicId = loader.image.topicIdsByName.get(partition.topic);
+        if (!state || !topicId || !lifecycle) return partition.onIsrRejected();
+        controller
+          .call('partition.alter', { brokerId: config.nodeId, brokerEpoch: lifecycle.brokerEpoch, topicId, partitionId: partition.index, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch, newIsr: proposedIsr })
+          .then((answer) => {
+            if (answer.errorCode !== 0) return partition.onIsrRejected();
+            partition.onIsrCommitted({ leaderId: answer.leaderId, leaderEpoch: answer.leaderEpoch, partitionEpoch: answer.partitionEpoch, replicas: state.replicas, isr: answer.isr });
+          })
+          .catch(() => partition.onIsrRejected());
+      },
+    };
+    const replicas = new ReplicaManager(logs, { brokerId: config.nodeId, minInsyncReplicas: config.minInsyncReplicas }, { nowMs: () => Date.now() }, isrSink);
+    let context: BrokerContext | null = null;
+    const fetchers = new ReplicaFetcherManager(
+      replicas,
+      (leaderId) => new KafkaLeaderEndpoint(config.nodeId, () => (context ? endpointOf(context, leaderId) : undefined), (topic) => loader.image.topicIdsByName.get(topic)),
+      { brokerId: config.nodeId },
+      (error) => logger.warn({ msg: 'replica fetcher error', error: error.message }),
+    );
+    const publisher = new MetadataPublisher(config.nodeId, replicas, fetchers, { log: {}, minInsyncReplicas: config.minInsyncReplicas });
+    const loader = new MetadataLoader(controller, (image) => publisher.publish(image), (error) => logger.warn({ msg: 'metadata fetch failed', error: error.message }));
+    const producerIds = new ProducerIdManager(controller, () => ({ brokerId: config.nodeId, brokerEpoch: lifecycle?.brokerEpoch ?? -1 }));
+    context = {
+      brokerId: config.nodeId,
+      clusterId: 'tributary',
+      listenerName: 'PLAINTEXT',
+      metadata: () => loader.image,
+      replicas,
+      controller,
+      autoCreateTopics: config.autoCreateTopics,
+      producerIds,
+    };
+    const handler = new KafkaRequestHandler(context);
+    const server = new KafkaServer((frame, connection) => handler.handle(frame, connection), {
+      host: config.host,
+      port: config.kafkaPort,
+      onConnectionError: (info, error) => logger.warn({ msg: 'closed a Kafka connection', client: `${info.remoteAddress}:${info.remotePort}`, error: error.message }),
+    });
+    const { port } = await server.listen();
+    lifecycle = new BrokerLifecycleManager(
+      controller,
+      {
+        brokerId: config.nodeId,
+        incarnationId: randomUUID(),
+        rack: config.rack ?? null,
+        listeners: [{ name: 'PLAINTEXT', host: config.advertisedHost ?? config.host, port: config.advertisedPort ?? port, securityProtocol: 'PLAINTEXT' }],
+        heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+      },
+      () => loader.offset,
+      (error) => logger.warn({ msg: 'controller heartbeat failed', error: error.message }),
+    );
+    loader.start();
+    lifecycle.start();
+    const runtime = new BrokerRuntime(config, port, logs, replicas, fetchers, loader, lifecycle, server, controller);
+    const every = (ms: number, task: () => void) => {
+      const timer = setInterval(task, ms);
+      timer.unref();
+      runtime.timers.push(timer);
+    };
+    every(ISR_CHECK_INTERVAL_MS, () => replicas.maybeShrinkIsrs());
+    every(PRODUCER_SNAPSHOT_INTERVAL_MS, () => replicas.snapshotProducerStates());
+    return runtime;
+  }
+
+  /** Ready to serve: registered, caught up with the metadata log and unfenced. */
+  get ready(): boolean {
+    return this.lifecycle.ready;
+  }
+
+  get status(): { brokerId: number; state: string; brokerEpoch: number; metadataOffset: number; partitions: number } {
+    return { brokerId: this.config.nodeId, state: this.lifecycle.state, brokerEpoch: this.lifecycle.brokerEpoch, metadataOffset: this.loader.offset, partitions: this.replicas.allPartitions().length };
+  }
+
+  /** Controlled shutdown: leaderships move away first, then everything closes cleanly. */
+  async close(): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    await this.lifecycle.stop();
+    await this.server.close();
+    await this.loader.stop();
+    await this.fetchers.shutdown();
+    this.replicas.shutdown();
+    this.logs.close();
+    this.controller.close();
+  }
+}

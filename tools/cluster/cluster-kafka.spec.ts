@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { LocalCluster } from './local-cluster';
+
+const exec = promisify(execFile);
+
+async function consumeAll(bootstrap: string, topic: string, partitions: number): Promise<string[]> {
+  const values: string[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', topic, '-p', String(p), '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { timeout: 30_000 });
+    values.push(...stdout.split('\n').filter(Boolean));
+  }
+  return values;
+}
+
+/** Real processes: a controller and three brokers; Kafka clients; a broker SIGKILLed mid-way. */
+describe('a local cluster serves Kafka clients and survives losing a broker', () => {
+  let cluster: LocalCluster;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    cluster = await LocalCluster.start({ controllers: 1, brokers: 3, brokerSessionTimeoutMs: 3000 });
+    kafka = new Kafka({ clientId: 'e2e', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
+  }, 120_000);
+  afterAll(() => cluster?.stop());
+
+  it('creates a replicated topic, keeps every acks=all message through a leader SIGKILL, and re-admits the broker', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    expect(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true })).toBe(true);
+    const { stdout: listing } = await exec('kcat', ['-b', cluster.bootstrap, '-L', '-t', 'orders']);
+    expect(listing).toMatch(/3 brokers/);
+    expect(listing).toMatch(/topic "orders" with 3 partitions/);
+
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const send = (from: number, count: number) =>
+      producer.send({ topic: 'orders', acks: -1, messages: Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: `order-${from + i}` })) });
+    for (let batch = 0; batch < 5; batch++) await send(batch * 20, 20);
+
+    const metadata = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    const leaderId = metadata.topics[0].partitions.find((p) => p.partitionId === 0)?.leader;
+    const victim = cluster.brokers.find((b) => b.id === leaderId);
+    expect(victim).toBeDefined();
+    await victim?.kill('SIGKILL');
+
+    // the controller fences the silent broker after its session timeout and elects new leaders
+    for (let batch = 5; batch < 10; batch++) await send(batch * 20, 20);
+    await producer.disconnect();
+
+    const survivors = cluster.brokers.filter((b) => b !== victim).map((b) => `127.0.0.1:${b.ports.kafka}`).join(',');
+    const values = await consumeAll(survivors, 'orders', 3);
+    expect(values.sort()).toEqual(Array.from({ length: 200 }, (_, i) => `order-${i}`).sort());
+
+    await victim?.restart();
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const isr = (await admin.fetchTopicMetadata({ topics: ['orders'] })).topics[0].partitions.map((p) => p.isr.length);
+      if (isr.every((n) => n === 3)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const after = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    expect(after.topics[0].partitions.map((p) => p.isr.length)).toEqual([3, 3, 3]);
+    await admin.disconnect();
+  }, 120_000);
+});
