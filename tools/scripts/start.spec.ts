@@ -1,9 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
+const exec = promisify(execFile);
 
 async function waitForHealth(url: string, deadlineMs: number): Promise<Record<string, unknown>> {
   for (;;) {
@@ -27,8 +29,8 @@ describe('npm start (tools/scripts/start.mjs)', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('starts every app as a child process and stops them all on Ctrl-C', async () => {
-    const ports = { CONTROLLER_HTTP_PORT: '19644', BROKER_HTTP_PORT: '19645', GATEWAY_HTTP_PORT: '18080' };
+  it('starts every app as a child process, serves Kafka, and stops them all on Ctrl-C', async () => {
+    const ports = { CONTROLLER_HTTP_PORT: '19644', BROKER_HTTP_PORT: '19645', GATEWAY_HTTP_PORT: '18080', BROKER_KAFKA_PORT: '19092', CONTROLLER_RPC_PORT: '19093' };
     child = spawn(process.execPath, [path.join(ROOT, 'tools/scripts/start.mjs')], {
       cwd: ROOT,
       env: { ...process.env, ...ports, TRIBUTARY_DATA_DIR: dataDir },
@@ -41,6 +43,14 @@ describe('npm start (tools/scripts/start.mjs)', () => {
       expect(await waitForHealth(`http://127.0.0.1:${port}/health`, deadline)).toMatchObject({ status: 'ok', role });
     }
     expect(output).toContain(dataDir);
+    for (let attempt = 0; attempt < 300 && !output.includes('Tributary is up.'); attempt++) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain('Kafka bootstrap   127.0.0.1:19092');
+    // the cluster serves Kafka: kcat produces (the topic is auto-created) and reads it back
+    const produce = exec('kcat', ['-b', '127.0.0.1:19092', '-P', '-t', 'hello']);
+    produce.child.stdin?.end('from npm start\n');
+    await produce;
+    const { stdout } = await exec('kcat', ['-b', '127.0.0.1:19092', '-C', '-t', 'hello', '-o', 'beginning', '-e', '-q']);
+    expect(stdout.trim()).toBe('from npm start');
 
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
