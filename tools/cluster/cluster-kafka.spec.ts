@@ -63,4 +63,42 @@ describe('a local cluster serves Kafka clients and survives losing a broker', ()
     expect(after.topics[0].partitions.map((p) => p.isr.length)).toEqual([3, 3, 3]);
     await admin.disconnect();
   }, 120_000);
+
+  it('consumer groups: kafkajs consumes everything once with committed offsets; kcat joins a group too', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 2, replicationFactor: 2 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'events', acks: -1, messages: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `event-${i}` })) });
+
+    const seen: string[] = [];
+    const consume = async (expected: number) => {
+      const consumer = kafka.consumer({ groupId: 'analytics', sessionTimeout: 10_000, heartbeatInterval: 500 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'events', fromBeginning: true });
+      const before = seen.length;
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? '') });
+      for (let i = 0; i < 300 && seen.length < before + expected; i++) await new Promise((r) => setTimeout(r, 100));
+      await consumer.disconnect();
+    };
+    await consume(50);
+    expect([...seen].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `event-${i}`).sort());
+
+    const committed = await admin.fetchOffsets({ groupId: 'analytics', topics: ['events'] });
+    expect(committed[0].partitions.reduce((sum, p) => sum + Number(p.offset), 0)).toBe(50);
+
+    // a restarted member continues from the committed offsets: only the new messages arrive
+    await producer.send({ topic: 'events', acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ value: `late-${i}` })) });
+    await consume(10);
+    expect(seen.slice(50).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `late-${i}`).sort());
+    await producer.disconnect();
+
+    const groups = await admin.listGroups();
+    expect(groups.groups.map((g) => g.groupId)).toContain('analytics');
+
+    const { stdout } = await exec('kcat', ['-b', cluster.bootstrap, '-G', 'kcat-group', 'events', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { timeout: 60_000 });
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(60);
+    await admin.disconnect();
+  }, 120_000);
 });

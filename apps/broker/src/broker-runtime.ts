@@ -6,6 +6,7 @@ import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager';
 import { MetadataLoader } from './controller/metadata-loader';
 import { QuorumChannel } from './controller/quorum-channel';
 import { BrokerContext, endpointOf } from './kafka/broker-context';
+import { GroupCoordinator } from './groups/group-coordinator';
 import { KafkaRequestHandler } from './kafka/kafka-request-handler';
 import { MetadataPublisher } from './metadata/metadata-publisher';
 import { KafkaServer } from './network/kafka-server';
@@ -42,6 +43,7 @@ export class BrokerRuntime {
     private readonly lifecycle: BrokerLifecycleManager,
     private readonly server: KafkaServer,
     private readonly controller: QuorumChannel,
+    private readonly groups: GroupCoordinator,
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger): Promise<BrokerRuntime> {
@@ -74,6 +76,8 @@ export class BrokerRuntime {
     const publisher = new MetadataPublisher(config.nodeId, replicas, fetchers, { log: {}, minInsyncReplicas: config.minInsyncReplicas });
     const loader = new MetadataLoader(controller, (image) => publisher.publish(image), (error) => logger.warn({ msg: 'metadata fetch failed', error: error.message }));
     const producerIds = new ProducerIdManager(controller, () => ({ brokerId: config.nodeId, brokerEpoch: lifecycle?.brokerEpoch ?? -1 }));
+    const groups = new GroupCoordinator({ brokerId: config.nodeId, listenerName: 'PLAINTEXT', metadata: () => loader.image, replicas, controller });
+    groups.start();
     context = {
       brokerId: config.nodeId,
       clusterId: 'tributary',
@@ -83,6 +87,7 @@ export class BrokerRuntime {
       controller,
       autoCreateTopics: config.autoCreateTopics,
       producerIds,
+      groups,
     };
     const handler = new KafkaRequestHandler(context);
     const server = new KafkaServer((frame, connection) => handler.handle(frame, connection), {
@@ -105,7 +110,7 @@ export class BrokerRuntime {
     );
     loader.start();
     lifecycle.start();
-    const runtime = new BrokerRuntime(config, port, logs, replicas, fetchers, loader, lifecycle, server, controller);
+    const runtime = new BrokerRuntime(config, port, logs, replicas, fetchers, loader, lifecycle, server, controller, groups);
     const every = (ms: number, task: () => void) => {
       const timer = setInterval(task, ms);
       timer.unref();
@@ -128,6 +133,7 @@ export class BrokerRuntime {
   /** Controlled shutdown: leaderships move away first, then everything closes cleanly. */
   async close(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    this.groups.stop();
     await this.lifecycle.stop();
     await this.server.close();
     await this.loader.stop();

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { LogManager } from '@tributary/log-engine';
 import { MetadataImage, MetadataRecord } from '@tributary/protocol';
 import { ControllerChannel, endpointOf } from '../src/kafka/broker-context';
+import { GroupCoordinator } from '../src/groups/group-coordinator';
 import { KafkaRequestHandler } from '../src/kafka/kafka-request-handler';
 import { MetadataPublisher } from '../src/metadata/metadata-publisher';
 import { KafkaServer } from '../src/network/kafka-server';
@@ -120,6 +121,7 @@ export class FixedMetadataCluster {
       controller: testController,
       autoCreateTopics: false,
       producerIds: new ProducerIdManager(testController, () => ({ brokerId: id, brokerEpoch: id })),
+      groups: new GroupCoordinator({ brokerId: id, listenerName: 'PLAINTEXT', metadata: () => this.image, replicas, controller: testController }),
     };
     const fetchers = new ReplicaFetcherManager(
       replicas,

@@ -1,4 +1,5 @@
 import { ControlPattern, ControlRequest, ControlResponse, MetadataImage } from '@tributary/protocol';
+import type { GroupCoordinator } from '../groups/group-coordinator';
 import { ReplicaManager } from '../replica/replica-manager';
 
 /** The broker's line to the active controller (internal RPC); admin requests are forwarded on it. */
@@ -18,6 +19,8 @@ export interface BrokerContext {
   readonly autoCreateTopics: boolean;
   /** Producer ids for InitProducerId (blocks allocated by the controller). */
   readonly producerIds: { next(): Promise<number> };
+  /** Consumer groups (classic protocol) coordinated by this broker. */
+  readonly groups: GroupCoordinator;
 }
 
 /** The advertised endpoint of `brokerId` on the context's listener, if it has one. */

@@ -7,6 +7,7 @@ import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfig
 import { handleInitProducerId } from './handlers/init-producer-id.handler';
 import { handleDeleteRecords, handleOffsetForLeaderEpoch } from './handlers/partitions-admin.handler';
 import { handleDescribeCluster } from './handlers/describe-cluster.handler';
+import { GroupHandlers } from './handlers/groups.handler';
 import { handleFetch } from './handlers/fetch.handler';
 import { handleListOffsets } from './handlers/list-offsets.handler';
 import { handleMetadata } from './handlers/metadata.handler';
@@ -31,6 +32,17 @@ export class KafkaRequestHandler {
     const on = <K extends RequestApiKey>(apiKey: K, handle: (body: RequestBodyByApiKey[K], request: DecodedRequest, connection: ConnectionInfo) => Answer | Promise<Answer>) => {
       this.handlers.set(apiKey, (request, connection) => handle(request.body as RequestBodyByApiKey[K], request, connection));
     };
+    const groups = new GroupHandlers(ctx.groups);
+    on(8, (body, r) => groups.offsetCommit(body, r.apiVersion));
+    on(9, (body, r) => groups.offsetFetch(body, r.apiVersion));
+    on(10, (body, r) => groups.findCoordinator(body, r.apiVersion));
+    on(11, (body, r, connection) => groups.joinGroup(body, r.apiVersion, r.header, connection));
+    on(12, (body, r) => groups.heartbeat(body, r.apiVersion));
+    on(13, (body, r) => groups.leaveGroup(body, r.apiVersion));
+    on(14, (body, r) => groups.syncGroup(body, r.apiVersion));
+    on(15, (body, r) => groups.describeGroups(body, r.apiVersion));
+    on(16, (body, r) => groups.listGroups(body, r.apiVersion));
+    on(42, (body) => groups.deleteGroups(body));
     on(0, (body, r) => handleProduce(ctx, body, r.apiVersion));
     on(1, (body, r) => handleFetch(ctx, body, r.apiVersion));
     on(2, (body, r) => handleListOffsets(ctx, body, r.apiVersion));

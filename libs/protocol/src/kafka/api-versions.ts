@@ -16,6 +16,13 @@ import { MessageDeclaration, parseVersions } from './schema';
 const BASELINE_OVERRIDES: ReadonlyMap<number, number> = new Map([
   [0, 3], // Produce
   [3, 0], // Metadata
+  // librdkafka (kcat, confluent-kafka) before 2.4 enables its consumer-group support only when
+  // the broker advertises v0 of these; their v0 bodies are still parsed, so keep them.
+  [10, 0], // FindCoordinator
+  [11, 0], // JoinGroup
+  [12, 0], // Heartbeat
+  [13, 0], // LeaveGroup
+  [14, 0], // SyncGroup
 ]);
 
 export interface ApiDeclarations {

@@ -1,0 +1,285 @@
+import { decodeRecords, encodeBatch } from '@tributary/log-engine';
+import { MetadataImage, NO_LEADER } from '@tributary/protocol';
+import { ControllerChannel, endpointOf, BrokerContext } from '../kafka/broker-context';
+import { ErrorCode } from '../replica/kafka-errors';
+import { ReplicaManager } from '../replica/replica-manager';
+import { ConsumerGroup, GroupError, JoinResult, SyncResult } from './consumer-group';
+import { OffsetValue, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, groupPartition } from './offset-records';
+
+export const OFFSETS_TOPIC = '__consumer_offsets';
+
+export interface GroupCoordinatorSettings {
+  /** offsets.topic.num.partitions */
+  offsetsTopicPartitions: number;
+  /** offsets.topic.replication.factor (capped by the live brokers at creation) */
+  offsetsTopicReplicationFactor: number;
+  /** group.min/max.session.timeout.ms */
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+}
+
+export const DEFAULT_GROUP_SETTINGS: GroupCoordinatorSettings = {
+  offsetsTopicPartitions: 50,
+  offsetsTopicReplicationFactor: 3,
+  minSessionTimeoutMs: 1_000,
+  maxSessionTimeoutMs: 1_800_000,
+};
+
+/** Groups one coordinator keeps in memory; beyond it new groups are refused. */
+const MAX_GROUPS = 100_000;
+const INVALID_SESSION_TIMEOUT = 26;
+const NOT_COORDINATOR = 16;
+const COORDINATOR_NOT_AVAILABLE = 15;
+const GROUP_ID_NOT_FOUND = 69;
+const NON_EMPTY_GROUP = 68;
+const INVALID_GROUP_ID = 24;
+
+type TopicPartitionKey = string;
+
+/**
+ * The classic consumer-group coordinator. A group belongs to the leader of its
+ * __consumer_offsets partition (Kafka's hash rule); committed offsets are records in that
+ * compacted partition, written with acks=all before the commit is answered, and reloaded from
+ * it when this broker becomes the partition's leader. Membership is soft state: after a
+ * coordinator move, members rejoin (as Kafka clients do on NOT_COORDINATOR).
+ */
+export class GroupCoordinator {
+  private readonly groups = new Map<string, ConsumerGroup>();
+  /** groupId -> topic:partition -> committed offset */
+  private readonly offsets = new Map<string, Map<TopicPartitionKey, OffsetValue>>();
+  /** __consumer_offsets partition -> leader epoch it was loaded at */
+  private readonly loaded = new Map<number, number>();
+  private creatingTopic: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly settings: GroupCoordinatorSettings;
+
+  constructor(
+    private readonly ctx: Pick<BrokerContext, 'brokerId' | 'listenerName' | 'metadata'> & { replicas: ReplicaManager; controller: ControllerChannel },
+    settings: Partial<GroupCoordinatorSettings> = {},
+    private readonly clock: { nowMs(): number } = { nowMs: () => Date.now() },
+  ) {
+    this.settings = { ...DEFAULT_GROUP_SETTINGS, ...settings };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      const now = this.clock.nowMs();
+      for (const group of this.groups.values()) group.expire(now);
+    }, 200);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** FindCoordinator: the broker leading the group's __consumer_offsets partition. */
+  async findCoordinator(groupId: string): Promise<{ errorCode: number; errorMessage: string | null; nodeId: number; host: string; port: number }> {
+    const none = { nodeId: -1, host: '', port: -1 };
+    const image = this.ctx.metadata();
+    const topic = image.topicByName(OFFSETS_TOPIC);
+    if (!topic) {
+      await this.createOffsetsTopic(image);
+      return { errorCode: COORDINATOR_NOT_AVAILABLE, errorMessage: 'the offsets topic is being created', ...none };
+    }
+    const partition = topic.partitions.get(groupPartition(groupId, topic.partitions.size));
+    const endpoint = partition && partition.leader !== NO_LEADER ? endpointOf({ ...this.ctx, metadata: () => image } as BrokerContext, partition.leader) : undefined;
+    if (!partition || !endpoint) return { errorCode: COORDINATOR_NOT_AVAILABLE, errorMessage: 'the group partition has no leader', ...none };
+    return { errorCode: 0, errorMessage: null, nodeId: partition.leader, host: endpoint.host, port: endpoint.port };
+  }
+
+  async join(request: Parameters<ConsumerGroup['join']>[0] & { groupId: string }): Promise<JoinResult> {
+    const refused = (errorCode: number): JoinResult => ({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: request.memberId, members: [] });
+    if (request.groupId === '') return refused(INVALID_GROUP_ID);
+    const owner = this.ownership(request.groupId);
+    if (owner !== 0) return refused(owner);
+    if (request.sessionTimeoutMs < this.settings.minSessionTimeoutMs || request.sessionTimeoutMs > this.settings.maxSessionTimeoutMs) return refused(INVALID_SESSION_TIMEOUT);
+    const group = this.groupFor(request.groupId, true);
+    if (!group) return refused(COORDINATOR_NOT_AVAILABLE);
+    return group.join(request, this.clock.nowMs());
+  }
+
+  async sync(request: { groupId: string; memberId: string; generationId: number; assignments: { memberId: string; assignment: Buffer }[] }): Promise<SyncResult> {
+    const owner = this.ownership(request.groupId);
+    const group = this.groups.get(request.groupId);
+    if (owner !== 0 || !group) return { errorCode: owner !== 0 ? owner : GroupError.UNKNOWN_MEMBER_ID, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+    return group.sync(request, this.clock.nowMs());
+  }
+
+  heartbeat(groupId: string, memberId: string, generationId: number): number {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return owner;
+    const group = this.groups.get(groupId);
+    return group ? group.heartbeat(memberId, generationId, this.clock.nowMs()) : GroupError.UNKNOWN_MEMBER_ID;
+  }
+
+  leave(groupId: string, memberIds: string[]): { errorCode: number; members: { memberId: string; errorCode: number }[] } {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return { errorCode: owner, members: [] };
+    const group = this.groups.get(groupId);
+    const members = memberIds.map((memberId) => ({ memberId, errorCode: group ? group.leave(memberId, this.clock.nowMs()) : GroupError.UNKNOWN_MEMBER_ID }));
+    return { errorCode: members.length === 1 ? members[0].errorCode : 0, members };
+  }
+
+  /** OffsetCommit: checks membership, writes the offsets to the group's partition (acks=all), then caches them. */
+  async commit(
+    groupId: string,
+    memberId: string,
+    generationId: number,
+    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[],
+  ): Promise<number> {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return owner;
+    const group = this.groupFor(groupId, true);
+    const check = group ? group.checkCommit(memberId, generationId) : COORDINATOR_NOT_AVAILABLE;
+    if (check !== 0) return check;
+    if (offsets.length === 0) return 0;
+    const now = this.clock.nowMs();
+    const values = offsets.map((o) => ({ key: `${o.topic}:${o.partition}`, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now } }));
+    const records = encodeBatch(
+      offsets.map((o, i) => ({ key: encodeOffsetKey({ group: groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(values[i].value), timestamp: now })),
+    );
+    const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records }]);
+    if (result.errorCode !== 0) return result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? NOT_COORDINATOR : result.errorCode;
+    const cache = this.offsets.get(groupId) ?? new Map<TopicPartitionKey, OffsetValue>();
+    for (const { key, value } of values) cache.set(key, value);
+    this.offsets.set(groupId, cache);
+    return 0;
+  }
+
+  /** OffsetFetch: committed offsets (all of the group's when `topics` is null); -1 when none. */
+  fetchOffsets(groupId: string, topics: { name: string; partitions: number[] }[] | null): { errorCode: number; topics: { name: string; partitions: { partition: number; offset: number; leaderEpoch: number; metadata: string | null }[] }[] } {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return { errorCode: owner, topics: [] };
+    const cache = this.offsets.get(groupId) ?? new Map<TopicPartitionKey, OffsetValue>();
+    const wanted = topics ?? groupByTopic([...cache.keys()]);
+    return {
+      errorCode: 0,
+      topics: wanted.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((partition) => {
+          const value = cache.get(`${t.name}:${partition}`);
+          return { partition, offset: value?.offset ?? -1, leaderEpoch: value?.leaderEpoch ?? -1, metadata: value?.metadata ?? '' };
+        }),
+      })),
+    };
+  }
+
+  listGroups(): { groupId: string; protocolType: string; state: string }[] {
+    const listed = new Map<string, { groupId: string; protocolType: string; state: string }>();
+    for (const group of this.groups.values()) {
+      if (this.ownership(group.groupId) === 0) listed.set(group.groupId, { groupId: group.groupId, protocolType: group.protocolType ?? '', state: group.state });
+    }
+    for (const groupId of this.offsets.keys()) {
+      if (!listed.has(groupId) && this.ownership(groupId) === 0) listed.set(groupId, { groupId, protocolType: 'consumer', state: 'Empty' });
+    }
+    return [...listed.values()];
+  }
+
+  describeGroup(groupId: string): { errorCode: number; group: ConsumerGroup | null } {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return { errorCode: owner, group: null };
+    return { errorCode: 0, group: this.groups.get(groupId) ?? null };
+  }
+
+  async deleteGroup(groupId: string): Promise<number> {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return owner;
+    const group = this.groups.get(groupId);
+    if (group && group.members.size > 0) return NON_EMPTY_GROUP;
+    const cache = this.offsets.get(groupId);
+    if (!group && !cache) return GROUP_ID_NOT_FOUND;
+    if (cache && cache.size > 0) {
+      const tombstones = encodeBatch([...cache.keys()].map((key) => {
+        const [topic, partition] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
+        return { key: encodeOffsetKey({ group: groupId, topic, partition }), value: null };
+      }));
+      const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records: tombstones }]);
+      if (result.errorCode !== 0) return result.errorCode;
+    }
+    this.groups.delete(groupId);
+    this.offsets.delete(groupId);
+    return 0;
+  }
+
+  /** 0 when this broker coordinates the group now (loading its partition if needed), else an error code. */
+  private ownership(groupId: string): number {
+    const image = this.ctx.metadata();
+    if (!image.topicByName(OFFSETS_TOPIC)) return COORDINATOR_NOT_AVAILABLE;
+    const partitionIndex = this.partitionOf(groupId);
+    const partition = this.ctx.replicas.getPartition(OFFSETS_TOPIC, partitionIndex);
+    if (!partition || !partition.isLeader) return NOT_COORDINATOR;
+    const epoch = partition.leaderAndIsr?.leaderEpoch ?? -1;
+    if (this.loaded.get(partitionIndex) !== epoch) this.load(partitionIndex, epoch);
+    return 0;
+  }
+
+  private partitionOf(groupId: string): number {
+    return groupPartition(groupId, this.ctx.metadata().topicByName(OFFSETS_TOPIC)?.partitions.size ?? this.settings.offsetsTopicPartitions);
+  }
+
+  /** Replays the partition's committed records (latest per key wins, tombstones delete). */
+  private load(partitionIndex: number, epoch: number): void {
+    const partition = this.ctx.replicas.getPartition(OFFSETS_TOPIC, partitionIndex);
+    if (!partition) return;
+    for (const groupId of [...this.offsets.keys()]) if (this.partitionOf(groupId) === partitionIndex) this.offsets.delete(groupId);
+    for (const groupId of [...this.groups.keys()]) if (this.partitionOf(groupId) === partitionIndex) this.groups.delete(groupId);
+    let offset = partition.logStartOffset;
+    for (let guard = 0; offset < partition.logEndOffset && guard < 1_000_000; guard++) {
+      const { records } = partition.log.read(offset, 1 << 20);
+      if (records.length === 0) break;
+      for (let pos = 0; pos < records.length; ) {
+        const size = records.readInt32BE(pos + 8) + 12;
+        for (const record of decodeRecords(records, pos)) {
+          offset = record.offset + 1;
+          const key = record.key ? decodeOffsetKey(record.key) : null;
+          if (!key) continue;
+          const cache = this.offsets.get(key.group) ?? new Map<TopicPartitionKey, OffsetValue>();
+          if (record.value === null) cache.delete(`${key.topic}:${key.partition}`);
+          else cache.set(`${key.topic}:${key.partition}`, decodeOffsetValue(record.value));
+          this.offsets.set(key.group, cache);
+        }
+        pos += size;
+      }
+    }
+    this.loaded.set(partitionIndex, epoch);
+  }
+
+  private groupFor(groupId: string, create: boolean): ConsumerGroup | undefined {
+    let group = this.groups.get(groupId);
+    if (!group && create && this.groups.size < MAX_GROUPS) {
+      group = new ConsumerGroup(groupId);
+      this.groups.set(groupId, group);
+    }
+    return group;
+  }
+
+  private createOffsetsTopic(image: MetadataImage): Promise<void> {
+    this.creatingTopic ??= this.ctx.controller
+      .call('topics.create', {
+        topics: [
+          {
+            name: OFFSETS_TOPIC,
+            numPartitions: this.settings.offsetsTopicPartitions,
+            replicationFactor: Math.max(1, Math.min(this.settings.offsetsTopicReplicationFactor, image.activeBrokers().length)),
+            assignments: [],
+            configs: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
+        ],
+        validateOnly: false,
+      })
+      .then(() => undefined, () => undefined)
+      .finally(() => (this.creatingTopic = null));
+    return this.creatingTopic;
+  }
+}
+
+function groupByTopic(keys: TopicPartitionKey[]): { name: string; partitions: number[] }[] {
+  const byTopic = new Map<string, number[]>();
+  for (const key of keys) {
+    const at = key.lastIndexOf(':');
+    const name = key.slice(0, at);
+    byTopic.set(name, [...(byTopic.get(name) ?? []), Number(key.slice(at + 1))]);
+  }
+  return [...byTopic].map(([name, partitions]) => ({ name, partitions: partitions.sort((a, b) => a - b) }));
+}
