@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
 
 const exec = promisify(execFile);
@@ -60,6 +60,16 @@ describe('Kafka clients against the broker listener', () => {
     await producer.disconnect();
     const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', 'payments', '-o', 'beginning', '-e', '-f', '%o:%s\n']);
     expect(stdout.trim().split('\n')).toEqual(['0:payment-0', '1:payment-1', '2:payment-2', '3:payment-3', '4:payment-4']);
+  }, 60_000);
+
+  it('kafkajs gzip batches are stored as sent and read back by kcat', async () => {
+    cluster.createTopic('zipped', 1);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'zipped', compression: CompressionTypes.GZIP, messages: Array.from({ length: 20 }, (_, i) => ({ value: `compressed-${i}`.repeat(10) })) });
+    await producer.disconnect();
+    const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', 'zipped', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+    expect(stdout.split('\n').filter(Boolean)).toEqual(Array.from({ length: 20 }, (_, i) => `compressed-${i}`.repeat(10)));
   }, 60_000);
 
   it('kafkajs admin: describes topic configs with defaults', async () => {
