@@ -1,1 +1,4 @@
-export {};
+export * from './core/types';
+export { RaftLog } from './core/raft-log';
+export { RaftNode } from './core/raft-node';
+export type { RaftNodeConfig } from './core/raft-node';

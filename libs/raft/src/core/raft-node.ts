@@ -1,0 +1,321 @@
+import { RaftLog } from './raft-log';
+import { Entry, HardState, Message, Ready, Rng, Role, invariant } from './types';
+
+export interface RaftNodeConfig {
+  id: number;
+  /** Every voter, this node included. */
+  voters: number[];
+  /** Ticks without a leader before a follower campaigns (randomised in [electionTick, 2*electionTick)). */
+  electionTick: number;
+  /** Ticks between a leader's heartbeats. */
+  heartbeatTick: number;
+  rng: Rng;
+  /** Most entries in one append message (bounded message size). */
+  maxEntriesPerAppend: number;
+  /** What the caller persisted before a restart. */
+  persisted?: { hardState: HardState; entries: Entry[] };
+}
+
+interface Progress {
+  match: number;
+  next: number;
+  recentActive: boolean;
+}
+
+/**
+ * Raft as a pure state machine (after etcd-raft): time enters only through tick(), messages
+ * through step(), commands through propose(); everything to do comes out of ready(), which the
+ * caller handles in order (persist, send, apply) before advance(). Pre-vote and check-quorum
+ * keep a partitioned or flapping node from disrupting a healthy leader; a leader commits only
+ * entries of its own term by counting (Raft §5.4.2) and appends a no-op when elected.
+ */
+export class RaftNode {
+  role: Role = 'follower';
+  term = 0;
+  vote: number | null = null;
+  leaderId: number | null = null;
+  commit = 0;
+  readonly log: RaftLog;
+  private applied = 0;
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private votes = new Map<number, boolean>();
+  private readonly progress = new Map<number, Progress>();
+  private outbox: Message[] = [];
+  private lastHardState: HardState;
+
+  constructor(private readonly config: RaftNodeConfig) {
+    invariant(config.voters.includes(config.id), 'a node must be one of the voters');
+    const persisted = config.persisted;
+    this.log = new RaftLog(persisted?.entries ?? []);
+    if (persisted) {
+      this.term = persisted.hardState.term;
+      this.vote = persisted.hardState.vote;
+      this.commit = Math.min(persisted.hardState.commit, this.log.lastIndex);
+    }
+    this.lastHardState = this.hardState();
+    this.resetElectionTimeout();
+  }
+
+  get id(): number {
+    return this.config.id;
+  }
+
+  private get quorum(): number {
+    return Math.floor(this.config.voters.length / 2) + 1;
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.commit };
+  }
+
+  tick(): void {
+    if (this.role === 'leader') {
+      this.heartbeatElapsed++;
+      this.electionElapsed++;
+      if (this.electionElapsed >= this.config.electionTick) {
+        this.electionElapsed = 0;
+        // check-quorum: a leader that cannot hear from a majority steps down
+        let active = 1;
+        for (const [id, p] of this.progress) {
+          if (id !== this.id && p.recentActive) active++;
+          p.recentActive = false;
+        }
+        if (active < this.quorum) {
+          this.becomeFollower(this.term, null);
+          return;
+        }
+      }
+      if (this.heartbeatElapsed >= this.config.heartbeatTick) {
+        this.heartbeatElapsed = 0;
+        this.broadcastAppend();
+      }
+      return;
+    }
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.campaign('preCandidate');
+    }
+  }
+
+  /** Appends a command (leader only); returns its index, or null when this node does not lead. */
+  propose(data: Uint8Array): number | null {
+    if (this.role !== 'leader') return null;
+    const entry = { term: this.term, index: this.log.lastIndex + 1, data };
+    this.log.append(entry);
+    this.broadcastAppend();
+    return entry.index;
+  }
+
+  step(m: Message): void {
+    invariant(m.to === this.id, 'message delivered to the wrong node');
+    if (m.term > this.term) {
+      if (m.type === 'preVote') {
+        // a pre-vote never changes terms
+      } else if (m.type === 'preVoteResp' && m.granted) {
+        // grants carry the term we would campaign for
+      } else if (m.type === 'vote' && this.inLease()) {
+        return; // we heard from a live leader recently: ignore a disruptive candidate
+      } else {
+        this.becomeFollower(m.term, m.type === 'append' ? m.from : null);
+      }
+    } else if (m.term < this.term) {
+      if (m.type === 'append') this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: 0 });
+      if (m.type === 'preVote') this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: this.term, granted: false });
+      return;
+    }
+    switch (m.type) {
+      case 'preVote': {
+        const granted = m.term > this.term && this.log.isUpToDate(m.lastIndex, m.lastTerm) && !this.inLease();
+        this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: granted ? m.term : this.term, granted });
+        return;
+      }
+      case 'vote': {
+        const granted = (this.vote === null || this.vote === m.from) && this.log.isUpToDate(m.lastIndex, m.lastTerm);
+        if (granted) {
+          this.vote = m.from;
+          this.electionElapsed = 0;
+        }
+        this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, granted });
+        return;
+      }
+      case 'preVoteResp':
+      case 'voteResp': {
+        const expected = m.type === 'preVoteResp' ? 'preCandidate' : 'candidate';
+        if (this.role !== expected) return;
+        this.votes.set(m.from, m.granted);
+        this.tallyVotes();
+        return;
+      }
+      case 'append': {
+        if (this.role !== 'follower' || this.leaderId !== m.from) this.becomeFollower(this.term, m.from);
+        this.electionElapsed = 0;
+        this.handleAppend(m);
+        return;
+      }
+      case 'appendResp': {
+        if (this.role !== 'leader') return;
+        const p = this.progress.get(m.from);
+        if (!p) return;
+        p.recentActive = true;
+        if (m.success) {
+          if (m.index > p.match) {
+            p.match = m.index;
+            p.next = Math.max(p.next, m.index + 1);
+            if (this.maybeCommit()) this.broadcastAppend();
+          }
+          if (p.next <= this.log.lastIndex) this.sendAppend(m.from);
+        } else {
+          // back off using the follower's hint (first index of its conflicting term, or its end)
+          p.next = Math.max(1, Math.min(p.next - 1, m.index > 0 ? m.index : p.next - 1));
+          p.next = Math.max(p.next, p.match + 1);
+          this.sendAppend(m.from);
+        }
+        return;
+      }
+    }
+  }
+
+  hasReady(): boolean {
+    return this.outbox.length > 0 || this.log.unstable().length > 0 || this.commit > this.applied || !sameHardState(this.lastHardState, this.hardState());
+  }
+
+  /** What to persist, send and apply now; call advance() once done. */
+  ready(): Ready {
+    const hardState = this.hardState();
+    const ready: Ready = {
+      hardState: sameHardState(hardState, this.lastHardState) ? null : hardState,
+      entries: this.log.unstable(),
+      messages: this.outbox,
+      // only entries already persisted here are applied (the leader's own included)
+      committed: this.log.slice(this.applied + 1, Math.min(this.commit, this.log.stableIndex) + 1),
+    };
+    this.outbox = [];
+    return ready;
+  }
+
+  advance(ready: Ready): void {
+    if (ready.hardState) this.lastHardState = ready.hardState;
+    const lastPersisted = ready.entries.at(-1);
+    // entries may have been replaced since ready(): persisted is what still matches
+    if (lastPersisted && this.log.termAt(lastPersisted.index) === lastPersisted.term) this.log.stableIndex = Math.max(this.log.stableIndex, lastPersisted.index);
+    const lastApplied = ready.committed.at(-1);
+    if (lastApplied) this.applied = lastApplied.index;
+    if (this.role === 'leader' && this.maybeCommit()) this.broadcastAppend();
+  }
+
+  private inLease(): boolean {
+    return this.leaderId !== null && this.role === 'follower' && this.electionElapsed < this.config.electionTick;
+  }
+
+  private campaign(kind: 'preCandidate' | 'candidate'): void {
+    this.role = kind;
+    this.votes = new Map([[this.id, true]]);
+    this.leaderId = null;
+    let term = this.term + 1;
+    if (kind === 'candidate') {
+      this.term = term;
+      this.vote = this.id;
+      term = this.term;
+    }
+    if (this.tallyVotes()) return;
+    for (const peer of this.config.voters) {
+      if (peer === this.id) continue;
+      this.send({ type: kind === 'preCandidate' ? 'preVote' : 'vote', from: this.id, to: peer, term, lastIndex: this.log.lastIndex, lastTerm: this.log.lastTerm });
+    }
+  }
+
+  /** Returns true when the election is decided. */
+  private tallyVotes(): boolean {
+    const granted = [...this.votes.values()].filter(Boolean).length;
+    const rejected = this.votes.size - granted;
+    if (granted >= this.quorum) {
+      if (this.role === 'preCandidate') this.campaign('candidate');
+      else this.becomeLeader();
+      return true;
+    }
+    if (rejected >= this.quorum) {
+      this.becomeFollower(this.term, null);
+      return true;
+    }
+    return false;
+  }
+
+  private becomeFollower(term: number, leaderId: number | null): void {
+    if (term > this.term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.role = 'follower';
+    this.leaderId = leaderId;
+    this.electionElapsed = 0;
+    this.resetElectionTimeout();
+  }
+
+  private becomeLeader(): void {
+    invariant(this.role === 'candidate', 'only a candidate becomes leader');
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.progress.clear();
+    for (const peer of this.config.voters) this.progress.set(peer, { match: 0, next: this.log.lastIndex + 1, recentActive: true });
+    // a no-op of the new term lets earlier entries commit (they cannot by counting alone)
+    this.log.append({ term: this.term, index: this.log.lastIndex + 1, data: new Uint8Array(0) });
+    this.broadcastAppend();
+  }
+
+  private handleAppend(m: Extract<Message, { type: 'append' }>): void {
+    if (m.prevIndex > this.log.lastIndex) {
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: this.log.lastIndex + 1 });
+      return;
+    }
+    if (this.log.termAt(m.prevIndex) !== m.prevTerm) {
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: Math.min(m.prevIndex, this.log.firstIndexOfTerm(m.prevIndex)) });
+      return;
+    }
+    invariant(m.prevIndex >= this.commit || this.log.termAt(m.prevIndex) === m.prevTerm, 'committed entries never conflict');
+    this.log.merge(m.entries);
+    const matched = m.prevIndex + m.entries.length;
+    if (m.commit > this.commit) this.commit = Math.max(this.commit, Math.min(m.commit, matched));
+    this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: matched });
+  }
+
+  /** Commits the highest index stored on a majority, if it belongs to the current term. */
+  private maybeCommit(): boolean {
+    const matches = this.config.voters.map((id) => (id === this.id ? this.log.stableIndex : (this.progress.get(id)?.match ?? 0))).sort((a, b) => b - a);
+    const candidate = matches[this.quorum - 1];
+    if (candidate > this.commit && this.log.termAt(candidate) === this.term) {
+      this.commit = candidate;
+      return true;
+    }
+    return false;
+  }
+
+  private broadcastAppend(): void {
+    for (const peer of this.config.voters) if (peer !== this.id) this.sendAppend(peer);
+    if (this.config.voters.length === 1) this.maybeCommit();
+  }
+
+  private sendAppend(to: number): void {
+    const p = this.progress.get(to);
+    if (!p) return;
+    const prevIndex = p.next - 1;
+    const entries = this.log.slice(p.next, Math.min(this.log.lastIndex, prevIndex + this.config.maxEntriesPerAppend) + 1);
+    this.send({ type: 'append', from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex), entries, commit: this.commit });
+  }
+
+  private send(m: Message): void {
+    this.outbox.push(m);
+  }
+
+  private resetElectionTimeout(): void {
+    this.randomizedElectionTimeout = this.config.electionTick + Math.floor(this.config.rng.next() * this.config.electionTick);
+  }
+}
+
+function sameHardState(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}

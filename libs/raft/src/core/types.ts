@@ -1,0 +1,64 @@
+/** Raft's data, as plain serialisable values (a transport can msgpack them as they are). */
+
+export interface Entry {
+  term: number;
+  index: number;
+  /** Empty for the no-op a new leader appends. */
+  data: Uint8Array;
+}
+
+export interface HardState {
+  term: number;
+  vote: number | null;
+  commit: number;
+}
+
+export type Message =
+  | { type: 'preVote' | 'vote'; from: number; to: number; term: number; lastIndex: number; lastTerm: number }
+  | { type: 'preVoteResp' | 'voteResp'; from: number; to: number; term: number; granted: boolean }
+  | { type: 'append'; from: number; to: number; term: number; prevIndex: number; prevTerm: number; entries: Entry[]; commit: number }
+  | {
+      type: 'appendResp';
+      from: number;
+      to: number;
+      term: number;
+      success: boolean;
+      /** success: the last index the follower now matches; failure: a hint where to retry from. */
+      index: number;
+    };
+
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+/** What the caller must do, in this order: persist, send, apply; then call advance(). */
+export interface Ready {
+  hardState: HardState | null;
+  /** Entries to persist, replacing any persisted entries from entries[0].index on. */
+  entries: Entry[];
+  messages: Message[];
+  committed: Entry[];
+}
+
+/** Injected randomness: [0, 1). */
+export interface Rng {
+  next(): number;
+}
+
+/** A small, fast, seedable PRNG (mulberry32). */
+export function seededRng(seed: number): Rng {
+  let state = seed >>> 0;
+  return {
+    next(): number {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  };
+}
+
+export class RaftInvariantError extends Error {}
+
+export function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new RaftInvariantError(message);
+}

@@ -1,0 +1,26 @@
+/**
+ * Replays or sweeps simulator seeds:
+ *   node -r @swc-node/register libs/raft/src/sim/run.ts --seed 12345 --nodes 3
+ *   node -r @swc-node/register libs/raft/src/sim/run.ts --seeds 100000
+ */
+import { ClusterSim, SimFailure } from './cluster-sim';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const first = Number(args.get('seed') ?? 1);
+const count = Number(args.get('seeds') ?? 1);
+const sizes = args.has('nodes') ? [Number(args.get('nodes'))] : [1, 3, 5];
+
+let runs = 0;
+for (let seed = first; seed < first + count; seed++) {
+  for (const nodes of sizes) {
+    try {
+      new ClusterSim({ seed, nodes, faultySteps: 400, recoverySteps: 600 }).run();
+      runs++;
+    } catch (error) {
+      console.error(error instanceof SimFailure ? error.message : error);
+      process.exit(1);
+    }
+  }
+}
+console.log(`${runs} simulations passed`);
