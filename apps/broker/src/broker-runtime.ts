@@ -121,9 +121,9 @@ export class BrokerRuntime {
     return runtime;
   }
 
-  /** Ready to serve: registered, caught up with the metadata log and unfenced. */
+  /** Ready to serve: registered, unfenced, and its own metadata image shows it unfenced. */
   get ready(): boolean {
-    return this.lifecycle.ready;
+    return this.lifecycle.ready && this.loader.image.brokers.get(this.config.nodeId)?.fenced === false;
   }
 
   get status(): { brokerId: number; state: string; brokerEpoch: number; metadataOffset: number; partitions: number } {

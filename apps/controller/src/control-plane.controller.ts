@@ -1,12 +1,19 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { ControlRequest, ControlResponse } from '@tributary/protocol';
+import { Message } from '@tributary/raft';
 import { ControllerRuntime } from './controller-runtime';
 
 /** The control-plane RPC endpoints (msgpack over TCP): thin, everything is in QuorumController. */
 @Controller()
 export class ControlPlaneController {
   constructor(private readonly runtime: ControllerRuntime) {}
+
+  /** Raft traffic between controllers (fire and forget: Raft copes with loss). */
+  @EventPattern('raft.message')
+  raftMessage(@Payload() message: Message): void {
+    this.runtime.deliver(message);
+  }
 
   @MessagePattern('broker.register')
   register(@Payload() request: ControlRequest<'broker.register'>): Promise<ControlResponse<'broker.register'>> {

@@ -1,15 +1,22 @@
+import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
-import { MetadataStore } from './state/metadata-store';
+import { Message, RaftRunner, RaftStorage, seededRng } from '@tributary/raft';
+import { RpcClient } from '@tributary/protocol';
 import { ControllerConfig } from './config';
 import { QuorumController } from './quorum/quorum-controller';
-import { SingleVoterLog } from './quorum/single-voter-log';
+import { RaftQuorumLog } from './quorum/raft-quorum-log';
+import { MetadataStore } from './state/metadata-store';
 
 /** How often the active controller looks for expired broker sessions. */
 const FENCE_CHECK_INTERVAL_MS = 1_000;
+/** Raft time: 50 ms ticks; elections after 0.5-1 s of silence; heartbeats every tick. */
+const RAFT_TICK_MS = 50;
+const ELECTION_TICKS = 10;
 
 /**
- * Everything one controller node runs, assembled from plain classes: the metadata log, the
- * SQLite state machine, the quorum controller and its timers. NestJS wires it to HTTP and RPC.
+ * Everything one controller node runs, assembled from plain classes: the Raft metadata log
+ * (storage on libs/log-engine, messages over the control-plane RPC), the SQLite state machine,
+ * the quorum controller and its timers. NestJS wires it to HTTP and RPC.
  */
 export class ControllerRuntime {
   private timer: NodeJS.Timeout | null = null;
@@ -17,43 +24,53 @@ export class ControllerRuntime {
   private constructor(
     readonly config: ControllerConfig,
     readonly quorum: QuorumController,
-    private readonly log: SingleVoterLog,
+    private readonly runner: RaftRunner,
+    private readonly log: RaftQuorumLog,
     private readonly store: MetadataStore,
+    private readonly peers: Map<number, RpcClient>,
   ) {}
 
   static async start(config: ControllerConfig): Promise<ControllerRuntime> {
-    if (config.voters.length > 1) {
-      throw new Error(
-        `a quorum of ${config.voters.length} controllers needs Raft (libs/raft), which is not wired in yet; run a single controller (--voters ${config.nodeId}@host:port)`,
-      );
-    }
     const store = await MetadataStore.open(path.join(config.dataDir, 'metadata.db'));
-    const log = new SingleVoterLog(config.nodeId, config.dataDir);
+    const peers = new Map(config.voters.filter((v) => v.id !== config.nodeId).map((v) => [v.id, new RpcClient({ host: v.host, port: v.port, requestTimeoutMs: 2_000, reconnectBackoffMaxMs: 500 })]));
+    const runner = new RaftRunner(
+      { id: config.nodeId, voters: config.voters.map((v) => v.id), electionTick: ELECTION_TICKS, heartbeatTick: 1, rng: seededRng(randomInt(2 ** 31)), maxEntriesPerAppend: 256 },
+      RaftStorage.open(path.join(config.dataDir, 'raft')),
+      { send: (message: Message) => void peers.get(message.to)?.emit('raft.message', message).catch(() => undefined) },
+      RAFT_TICK_MS,
+    );
+    const log = new RaftQuorumLog(config.nodeId, runner);
     const quorum = new QuorumController(log, store, { nowMs: () => Date.now() }, {
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
       defaultPartitions: config.defaultPartitions,
       defaultReplicationFactor: config.defaultReplicationFactor,
       maxMetadataWaitMs: 5_000,
     });
-    await log.start(store.appliedOffset);
-    const runtime = new ControllerRuntime(config, quorum, log, store);
+    runner.start();
+    const runtime = new ControllerRuntime(config, quorum, runner, log, store, peers);
     runtime.timer = setInterval(() => void quorum.fenceExpiredBrokers().catch(() => undefined), FENCE_CHECK_INTERVAL_MS);
     runtime.timer.unref();
     return runtime;
   }
 
-  /** Ready: this node knows the active controller and has applied everything committed. */
+  /** A Raft message from a peer controller. */
+  deliver(message: Message): void {
+    this.runner.step(message);
+  }
+
+  /** Ready: this node knows the active controller and has applied everything it knows committed. */
   get ready(): boolean {
     return this.log.leaderId() !== null && this.store.appliedOffset >= this.log.committedOffset();
   }
 
-  get status(): { nodeId: number; activeController: number | null; committedOffset: number; appliedOffset: number } {
-    return { nodeId: this.config.nodeId, activeController: this.log.leaderId(), committedOffset: this.log.committedOffset(), appliedOffset: this.store.appliedOffset };
+  get status(): { nodeId: number; activeController: number | null; term: number; committedOffset: number; appliedOffset: number } {
+    return { nodeId: this.config.nodeId, activeController: this.log.leaderId(), term: this.runner.node.term, committedOffset: this.log.committedOffset(), appliedOffset: this.store.appliedOffset };
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.log.close();
+    this.runner.stop();
+    for (const peer of this.peers.values()) peer.close();
     await this.store.close();
   }
 }

@@ -178,7 +178,8 @@ export class QuorumController {
     }
     const entries = this.log.read(request.fromOffset, Math.max(1, request.maxRecords));
     const records = entries.flatMap((e) => e.records.map((record) => ({ offset: e.offset, record })));
-    const highWatermark = entries.length > 0 ? entries[entries.length - 1].offset : Math.min(this.log.committedOffset(), request.fromOffset - 1);
+    // the answer covers everything committed up to its last entry (or all that is committed)
+    const highWatermark = entries.length > 0 ? entries[entries.length - 1].offset : this.log.committedOffset();
     return { errorCode: 0, errorMessage: null, snapshot: null, records, highWatermark };
   }
 }

@@ -11,6 +11,17 @@ import { BrokerContext } from '../broker-context';
 import { since } from '../versioned';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+/** Longest a forwarded admin request waits for this broker's metadata to show its effect. */
+const MAX_PROPAGATION_WAIT_MS = 5_000;
+
+/**
+ * After the controller committed a change, wait (bounded) until this broker's image shows it,
+ * so a client that asks this broker for metadata next sees what it just created or deleted.
+ */
+async function untilVisible(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + Math.min(Math.max(timeoutMs, 0), MAX_PROPAGATION_WAIT_MS);
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
 
 /** CreateTopics, forwarded to the active controller (any broker accepts it, as in KRaft). */
 export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest, apiVersion: number): Promise<Encodable<CreateTopicsResponse>> {
@@ -18,6 +29,10 @@ export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopi
     topics: request.topics.map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignments: t.assignments, configs: t.configs })),
     validateOnly: request.validateOnly,
   });
+  if (!request.validateOnly) {
+    const created = answer.results.filter((r) => r.errorCode === 0);
+    await untilVisible(() => created.every((r) => (ctx.metadata().topicByName(r.name)?.partitions.size ?? 0) >= r.numPartitions), request.timeoutMs);
+  }
   return {
     throttleTimeMs: 0,
     topics: answer.results.map((r) => ({
@@ -39,6 +54,8 @@ export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopi
     ...request.topics.map((t) => ({ name: t.name, topicId: t.topicId && t.topicId !== ZERO_UUID ? t.topicId : null })),
   ];
   const answer = await ctx.controller.call('topics.delete', { topics: targets });
+  const deleted = answer.results.filter((r) => r.errorCode === 0);
+  await untilVisible(() => deleted.every((r) => (r.topicId ? !ctx.metadata().topicsById.has(r.topicId) : !ctx.metadata().topicByName(r.name ?? ''))), request.timeoutMs);
   return {
     throttleTimeMs: 0,
     responses: answer.results.map((r) => ({ name: r.name, topicId: since(apiVersion, 6, r.topicId ?? ZERO_UUID), errorCode: r.errorCode, errorMessage: since(apiVersion, 5, r.errorMessage) })),
@@ -50,5 +67,9 @@ export async function handleCreatePartitions(ctx: BrokerContext, request: Create
     topics: request.topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments?.map((a) => a.brokerIds) ?? null })),
     validateOnly: request.validateOnly,
   });
+  if (!request.validateOnly) {
+    const grown = request.topics.filter((_topic, i) => answer.results[i]?.errorCode === 0);
+    await untilVisible(() => grown.every((t) => (ctx.metadata().topicByName(t.name)?.partitions.size ?? 0) >= t.count), request.timeoutMs);
+  }
   return { throttleTimeMs: 0, results: answer.results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage })) };
 }

@@ -45,5 +45,7 @@ export async function handleMetadata(ctx: BrokerContext, request: MetadataReques
     return { errorCode: ErrorCode.NONE, name: topic.name, topicId: since(apiVersion, 10, topic.topicId), isInternal: since(apiVersion, 1, topic.name.startsWith('__')), partitions };
   });
   // KRaft brokers name a live broker as "controller": admin requests sent there are forwarded.
-  return { brokers, clusterId: since(apiVersion, 2, ctx.clusterId), controllerId: since(apiVersion, 1, ctx.brokerId), topics };
+  // It must be one of the listed brokers (clients look it up), preferably this one.
+  const controllerId = live.has(ctx.brokerId) ? ctx.brokerId : (brokers[0]?.nodeId ?? -1);
+  return { brokers, clusterId: since(apiVersion, 2, ctx.clusterId), controllerId: since(apiVersion, 1, controllerId), topics };
 }

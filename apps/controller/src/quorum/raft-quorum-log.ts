@@ -1,0 +1,89 @@
+import { Entry, RaftRunner } from '@tributary/raft';
+import { MetadataRecord } from '@tributary/protocol';
+import { pack, unpack } from 'msgpackr';
+import { LogEntry, QuorumLog } from './quorum-log';
+
+/** How long an append waits for its entry to commit before giving up (leader lost meanwhile). */
+const APPEND_TIMEOUT_MS = 10_000;
+
+interface Waiter {
+  term: number;
+  resolve: (offset: number) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The metadata log on Raft: one Raft entry per command (msgpack of its records; the leader's
+ * no-ops carry none), offsets are Raft indexes. An append resolves when its entry is applied
+ * here with the term it was proposed in; a different entry at that index means the leader lost
+ * the proposal, and the append fails (the caller retries on the new leader).
+ */
+export class RaftQuorumLog implements QuorumLog {
+  private readonly entries: LogEntry[] = [];
+  private readonly committedListeners: ((entry: LogEntry) => Promise<void>)[] = [];
+  private readonly waiters = new Map<number, Waiter>();
+
+  constructor(
+    readonly nodeId: number,
+    private readonly runner: RaftRunner,
+  ) {
+    runner.onApply(async (entry: Entry) => {
+      const logEntry: LogEntry = { offset: entry.index, records: entry.data.length > 0 ? (unpack(entry.data) as MetadataRecord[]) : [] };
+      this.entries[entry.index] = logEntry;
+      for (const listener of this.committedListeners) await listener(logEntry);
+      const waiter = this.waiters.get(entry.index);
+      if (waiter) {
+        this.waiters.delete(entry.index);
+        clearTimeout(waiter.timer);
+        if (waiter.term === entry.term) waiter.resolve(entry.index);
+        else waiter.reject(new Error('the proposal was replaced after a leader change; retry'));
+      }
+    });
+  }
+
+  leaderId(): number | null {
+    return this.runner.node.leaderId;
+  }
+
+  isLeader(): boolean {
+    return this.runner.node.role === 'leader';
+  }
+
+  append(records: MetadataRecord[]): Promise<number> {
+    const proposal = this.runner.propose(pack(records));
+    if (proposal === null) return Promise.reject(new Error(`controller ${this.nodeId} is not the leader`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(proposal.index);
+        reject(new Error(`entry ${proposal.index} did not commit within ${APPEND_TIMEOUT_MS} ms`));
+      }, APPEND_TIMEOUT_MS);
+      this.waiters.set(proposal.index, { term: proposal.term, resolve, reject, timer });
+    });
+  }
+
+  committedOffset(): number {
+    return this.runner.applied;
+  }
+
+  read(fromOffset: number, maxEntries: number): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (let index = Math.max(1, fromOffset); index <= this.runner.applied && out.length < maxEntries; index++) {
+      const entry = this.entries[index];
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
+  startOffset(): number {
+    return 0;
+  }
+
+  onCommitted(listener: (entry: LogEntry) => Promise<void>): void {
+    this.committedListeners.push(listener);
+  }
+
+  onLeaderChange(listener: (leaderId: number | null) => void): void {
+    this.runner.onLeaderChange(listener);
+  }
+}

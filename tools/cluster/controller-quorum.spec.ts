@@ -1,0 +1,67 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { LocalCluster } from './local-cluster';
+import { NodeProcess } from './node-process';
+
+interface QuorumStatus {
+  ready: boolean;
+  activeController: number | null;
+  term: number;
+  appliedOffset: number;
+}
+
+async function status(node: NodeProcess): Promise<QuorumStatus | null> {
+  try {
+    return (await (await fetch(`${node.healthUrl}/ready`, { signal: AbortSignal.timeout(1000) })).json()) as QuorumStatus;
+  } catch {
+    return null;
+  }
+}
+
+async function activeController(nodes: NodeProcess[], timeoutMs: number): Promise<{ id: number; elapsedMs: number }> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const answers = await Promise.all(nodes.filter((n) => n.running).map(status));
+    const active = answers.find((a) => a?.activeController !== null && a?.activeController !== undefined)?.activeController;
+    if (active !== undefined && active !== null && nodes.find((n) => n.id === active)?.running) return { id: active, elapsedMs: Date.now() - started };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no active controller within ${timeoutMs} ms`);
+}
+
+/** Three controller processes on Raft, three brokers; the active controller is SIGKILLed. */
+describe('a 3-controller quorum', () => {
+  let cluster: LocalCluster;
+  afterAll(() => cluster?.stop());
+
+  it('elects a new active controller within 2 s of a SIGKILL, loses no committed change, and survives a full restart', async () => {
+    cluster = await LocalCluster.start({ controllers: 3, brokers: 3, brokerSessionTimeoutMs: 3000 });
+    const kafka = new Kafka({ clientId: 'quorum', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 15, initialRetryTime: 200 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    for (let i = 0; i < 5; i++) await admin.createTopics({ topics: [{ topic: `before-${i}`, numPartitions: 2, replicationFactor: 3 }], waitForLeaders: true });
+
+    const first = await activeController(cluster.controllers, 5000);
+    const victim = cluster.controllers.find((c) => c.id === first.id) as NodeProcess;
+    await victim.kill('SIGKILL');
+    const next = await activeController(cluster.controllers.filter((c) => c !== victim), 5000);
+    expect(next.id).not.toBe(first.id);
+    expect(next.elapsedMs).toBeLessThan(2000);
+
+    // the cluster keeps accepting metadata changes through the new active controller
+    await admin.createTopics({ topics: [{ topic: 'after-failover', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    const topics = (await admin.listTopics()).sort();
+    expect(topics).toEqual(expect.arrayContaining(['after-failover', 'before-0', 'before-1', 'before-2', 'before-3', 'before-4']));
+    await victim.restart();
+
+    // every controller restarts (SIGKILL): the state comes back from their disks
+    for (const controller of cluster.controllers) await controller.kill('SIGKILL');
+    for (const controller of cluster.controllers) controller.start();
+    await Promise.all(cluster.controllers.map((c) => c.waitHealthy(30_000, true)));
+    await activeController(cluster.controllers, 5000);
+    const answers = await Promise.all(cluster.controllers.map(status));
+    expect(new Set(answers.map((a) => a?.appliedOffset)).size).toBe(1);
+    await admin.createTopics({ topics: [{ topic: 'after-restart', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    expect((await admin.listTopics()).sort()).toEqual(expect.arrayContaining(['after-failover', 'after-restart', 'before-0', 'before-4']));
+    await admin.disconnect();
+  }, 180_000);
+});
