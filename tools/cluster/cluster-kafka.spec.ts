@@ -99,6 +99,46 @@ describe('a local cluster serves Kafka clients and survives losing a broker', ()
 
     const { stdout } = await exec('kcat', ['-b', cluster.bootstrap, '-G', 'kcat-group', 'events', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { timeout: 60_000 });
     expect(stdout.split('\n').filter(Boolean)).toHaveLength(60);
+
+    await admin.deleteGroups(['analytics']);
+    expect((await admin.listGroups()).groups.map((g) => g.groupId)).not.toContain('analytics');
+    const afterDelete = await admin.fetchOffsets({ groupId: 'analytics', topics: ['events'] });
+    expect(afterDelete[0].partitions.every((p) => p.offset === '-1')).toBe(true);
     await admin.disconnect();
+  }, 120_000);
+
+  it('a group of three rebalances when a member leaves and the others take over its partitions', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'work', numPartitions: 3, replicationFactor: 2 }], waitForLeaders: true });
+    await admin.disconnect();
+    const assignments = new Map<string, number[]>();
+    const received: string[] = [];
+    const members = await Promise.all(
+      ['a', 'b', 'c'].map(async (name) => {
+        const consumer = kafka.consumer({ groupId: 'workers', sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 300 });
+        consumer.on(consumer.events.GROUP_JOIN, (event) => assignments.set(name, event.payload.memberAssignment.work ?? []));
+        await consumer.connect();
+        await consumer.subscribe({ topic: 'work', fromBeginning: true });
+        await consumer.run({ eachMessage: async ({ message }) => void received.push(message.value?.toString() ?? '') });
+        return consumer;
+      }),
+    );
+    const settled = () => [...assignments.values()].flat().sort().join(',') === '0,1,2';
+    for (let i = 0; i < 200 && !(assignments.size === 3 && settled() && [...assignments.values()].every((p) => p.length === 1)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect([...assignments.values()].map((p) => p.length)).toEqual([1, 1, 1]);
+
+    await members[2].disconnect(); // LeaveGroup: a and b share the three partitions
+    assignments.delete('c');
+    for (let i = 0; i < 200 && !(settled() && [...assignments.values()].every((p) => p.length >= 1)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect([...assignments.values()].flat().sort()).toEqual([0, 1, 2]);
+
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'work', acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ key: `job-${i}`, value: `job-${i}` })) });
+    await producer.disconnect();
+    for (let i = 0; i < 200 && received.length < 30; i++) await new Promise((r) => setTimeout(r, 100));
+    expect([...received].sort()).toEqual(Array.from({ length: 30 }, (_, i) => `job-${i}`).sort());
+    await Promise.all(members.slice(0, 2).map((m) => m.disconnect()));
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { encodeBatch } from '@tributary/log-engine';
 import { Kafka, logLevel } from 'kafkajs';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
 
@@ -55,7 +56,6 @@ describe('bad input on the Kafka listener', () => {
 
   it('answers a corrupt batch with CORRUPT_MESSAGE and an oversized one with MESSAGE_TOO_LARGE', async () => {
     const replicas = cluster.replicaManager(1);
-    const { encodeBatch } = await import('@tributary/log-engine');
     const corrupt = encodeBatch([{ value: 'x' }]);
     corrupt[corrupt.length - 1] ^= 0xff;
     const big = encodeBatch([{ value: Buffer.alloc(2 * 1024 * 1024) }]);

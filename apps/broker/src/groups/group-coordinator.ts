@@ -33,6 +33,7 @@ const COORDINATOR_NOT_AVAILABLE = 15;
 const GROUP_ID_NOT_FOUND = 69;
 const NON_EMPTY_GROUP = 68;
 const INVALID_GROUP_ID = 24;
+const GROUP_SUBSCRIBED_TO_TOPIC = 86;
 
 type TopicPartitionKey = string;
 
@@ -180,6 +181,28 @@ export class GroupCoordinator {
     const owner = this.ownership(groupId);
     if (owner !== 0) return { errorCode: owner, group: null };
     return { errorCode: 0, group: this.groups.get(groupId) ?? null };
+  }
+
+  /**
+   * OffsetDelete: removes committed offsets (tombstones in the log) for partitions of topics the
+   * group is not subscribed to; subscribed topics answer GROUP_SUBSCRIBED_TO_TOPIC.
+   */
+  async deleteOffsets(groupId: string, partitions: { topic: string; partition: number }[]): Promise<{ errorCode: number; results: { topic: string; partition: number; errorCode: number }[] }> {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return { errorCode: owner, results: [] };
+    const cache = this.offsets.get(groupId);
+    const group = this.groups.get(groupId);
+    if (!cache && !group) return { errorCode: GROUP_ID_NOT_FOUND, results: [] };
+    const subscribed = group && group.members.size > 0 ? group.subscribedTopics() : new Set<string>();
+    const results = partitions.map((p) => ({ ...p, errorCode: subscribed.has(p.topic) ? GROUP_SUBSCRIBED_TO_TOPIC : 0 }));
+    const doomed = results.filter((r) => r.errorCode === 0 && cache?.has(`${r.topic}:${r.partition}`));
+    if (doomed.length > 0) {
+      const tombstones = encodeBatch(doomed.map((d) => ({ key: encodeOffsetKey({ group: groupId, topic: d.topic, partition: d.partition }), value: null })));
+      const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records: tombstones }]);
+      if (result.errorCode !== 0) return { errorCode: result.errorCode, results: [] };
+      for (const d of doomed) cache?.delete(`${d.topic}:${d.partition}`);
+    }
+    return { errorCode: 0, results };
   }
 
   async deleteGroup(groupId: string): Promise<number> {

@@ -43,6 +43,7 @@ export class KafkaRequestHandler {
     on(15, (body, r) => groups.describeGroups(body, r.apiVersion));
     on(16, (body, r) => groups.listGroups(body, r.apiVersion));
     on(42, (body) => groups.deleteGroups(body));
+    on(47, (body) => groups.offsetDelete(body));
     on(0, (body, r) => handleProduce(ctx, body, r.apiVersion));
     on(1, (body, r) => handleFetch(ctx, body, r.apiVersion));
     on(2, (body, r) => handleListOffsets(ctx, body, r.apiVersion));

@@ -15,6 +15,8 @@ import {
   ListGroupsRequest,
   ListGroupsResponse,
   OffsetCommitRequest,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
   OffsetCommitResponse,
   OffsetFetchRequest,
   OffsetFetchResponse,
@@ -172,6 +174,19 @@ export class GroupHandlers {
       throttleTimeMs: since(apiVersion, 1, 0),
       errorCode: 0,
       groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: since(apiVersion, 4, g.state), groupType: since(apiVersion, 5, 'classic') })),
+    };
+  }
+
+  async offsetDelete(request: OffsetDeleteRequest): Promise<Encodable<OffsetDeleteResponse>> {
+    const partitions = request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+    const answer = await this.coordinator.deleteOffsets(request.groupId, partitions);
+    return {
+      errorCode: answer.errorCode,
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: answer.results.find((r) => r.topic === t.name && r.partition === p.partitionIndex)?.errorCode ?? answer.errorCode })),
+      })),
     };
   }
 
