@@ -8,7 +8,7 @@ const exec = promisify(execFile);
 /** One broker SIGKILLed and restarted: acknowledged records and committed group offsets remain. */
 describe('a broker SIGKILL and restart', () => {
   let cluster: LocalCluster;
-  afterAll(() => cluster?.stop());
+  afterAll(() => cluster?.stop(), 60_000);
 
   it('loses no acks=all record and consumers resume from their committed offsets', async () => {
     cluster = await LocalCluster.start({ controllers: 1, brokers: 1, brokerSessionTimeoutMs: 2000 });

@@ -23,7 +23,7 @@ describe('a local cluster serves Kafka clients and survives losing a broker', ()
     cluster = await LocalCluster.start({ controllers: 1, brokers: 3, brokerSessionTimeoutMs: 3000 });
     kafka = new Kafka({ clientId: 'e2e', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
   }, 120_000);
-  afterAll(() => cluster?.stop());
+  afterAll(() => cluster?.stop(), 60_000);
 
   it('creates a replicated topic, keeps every acks=all message through a leader SIGKILL, and re-admits the broker', async () => {
     const admin = kafka.admin();

@@ -31,7 +31,7 @@ async function activeController(nodes: NodeProcess[], timeoutMs: number): Promis
 /** Three controller processes on Raft, three brokers; the active controller is SIGKILLed. */
 describe('a 3-controller quorum', () => {
   let cluster: LocalCluster;
-  afterAll(() => cluster?.stop());
+  afterAll(() => cluster?.stop(), 60_000);
 
   it('elects a new active controller within 2 s of a SIGKILL, loses no committed change, and survives a full restart', async () => {
     cluster = await LocalCluster.start({ controllers: 3, brokers: 3, brokerSessionTimeoutMs: 3000 });

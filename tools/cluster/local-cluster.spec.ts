@@ -2,7 +2,7 @@ import { LocalCluster } from './local-cluster';
 
 describe('LocalCluster launcher', () => {
   let cluster: LocalCluster | undefined;
-  afterAll(() => cluster?.stop());
+  afterAll(() => cluster?.stop(), 60_000);
 
   it('starts a controller and brokers as separate ready processes, kills and restarts a broker', async () => {
     cluster = await LocalCluster.start({ controllers: 1, brokers: 2 });

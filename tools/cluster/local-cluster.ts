@@ -85,7 +85,9 @@ export class LocalCluster {
 
   /** Stops every process (SIGTERM, then SIGKILL) and removes the data unless it was given. */
   async stop(): Promise<void> {
-    await Promise.all(this.all().map((node) => node.kill('SIGTERM', 5000)));
+    // brokers first, while the controllers can still take their controlled shutdown
+    await Promise.all([...this.brokers, ...(this.gateway ? [this.gateway] : [])].map((node) => node.kill('SIGTERM', 5000)));
+    await Promise.all(this.controllers.map((node) => node.kill('SIGTERM', 5000)));
     if (this.ownsBaseDir) fs.rmSync(this.baseDir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,9 @@ export interface LifecycleOptions {
   heartbeatIntervalMs: number;
 }
 
+/** Longest a stopping broker waits for the controller to move its leaderships. */
+const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 3_000;
+
 export type BrokerState = 'starting' | 'registered' | 'running' | 'fenced' | 'stopping' | 'stopped';
 
 /**
@@ -54,11 +57,14 @@ export class BrokerLifecycleManager {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.epoch >= 0) {
-      try {
-        await this.controller.call('broker.heartbeat', { brokerId: this.options.brokerId, brokerEpoch: this.epoch, currentMetadataOffset: this.metadataOffset(), wantShutDown: true });
-      } catch (error) {
-        this.onError(error as Error);
-      }
+      // bounded: with the controllers gone, the broker still stops (its session then expires)
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, CONTROLLED_SHUTDOWN_TIMEOUT_MS)));
+      const ask = this.controller
+        .call('broker.heartbeat', { brokerId: this.options.brokerId, brokerEpoch: this.epoch, currentMetadataOffset: this.metadataOffset(), wantShutDown: true })
+        .then(() => undefined, (error: Error) => this.onError(error));
+      await Promise.race([ask, giveUp]);
+      clearTimeout(timer);
     }
     this.currentState = 'stopped';
   }
