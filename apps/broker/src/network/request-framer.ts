@@ -15,6 +15,8 @@ export class FrameTooLargeError extends Error {
 export class RequestFramer {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Size of the frame being received, once its prefix is in (-1 before). */
+  private expected = -1;
 
   constructor(private readonly maxFrameBytes: number) {}
 
@@ -23,17 +25,22 @@ export class RequestFramer {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const frames: Buffer[] = [];
-    // bounded: each iteration consumes one frame of >= 4 bytes or stops
+    // bounded: each iteration consumes one frame of >= 4 bytes or stops; chunks are joined once
+    // per frame, so a large request costs one copy rather than one per chunk
     while (this.buffered >= 4) {
-      const head = this.chunks.length === 1 ? this.chunks[0] : this.compact();
-      const size = head.readInt32BE(0);
-      if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
-      if (this.buffered < 4 + size) break;
-      const whole = this.chunks.length === 1 ? head : this.compact();
-      frames.push(whole.subarray(4, 4 + size));
-      const rest = whole.subarray(4 + size);
+      if (this.expected < 0) {
+        const head = this.chunks[0].length >= 4 ? this.chunks[0] : this.compact();
+        const size = head.readInt32BE(0);
+        if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
+        this.expected = size;
+      }
+      if (this.buffered < 4 + this.expected) break;
+      const whole = this.chunks.length === 1 ? this.chunks[0] : this.compact();
+      frames.push(whole.subarray(4, 4 + this.expected));
+      const rest = whole.subarray(4 + this.expected);
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
+      this.expected = -1;
     }
     return frames;
   }

@@ -59,6 +59,8 @@ export class KafkaConnection {
   private nextCorrelationId = 1;
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;
+  /** Size of the frame being received, once its 4-byte prefix is in (-1 before). */
+  private expectedSize = -1;
   private brokerVersions = new Map<number, { min: number; max: number }>();
   private closedError: Error | null = null;
   readonly options: ConnectionOptions;
@@ -153,25 +155,29 @@ export class KafkaConnection {
   private onData(chunk: Buffer): void {
     this.buffered.push(chunk);
     this.bufferedBytes += chunk.length;
-    // bounded: each iteration consumes one whole frame or stops
+    // bounded: each iteration consumes one whole frame or stops; chunks are joined once per
+    // frame (not once per chunk), so a large response costs one copy, not a quadratic number
     while (this.bufferedBytes >= 4) {
-      const head = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered, this.bufferedBytes);
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > this.options.maxResponseBytes) {
-        this.fail(new ConnectionError(`response frame of ${size} bytes from ${this.address} is out of bounds`));
-        return;
+      if (this.expectedSize < 0) {
+        const head = this.buffered[0].length >= 4 ? this.buffered[0] : Buffer.concat(this.buffered, this.bufferedBytes);
+        const size = head.readInt32BE(0);
+        if (size < 4 || size > this.options.maxResponseBytes) {
+          this.fail(new ConnectionError(`response frame of ${size} bytes from ${this.address} is out of bounds`));
+          return;
+        }
+        this.expectedSize = size;
       }
-      if (this.bufferedBytes < 4 + size) {
-        this.buffered = [head];
-        return;
-      }
-      const frame = head.subarray(4, 4 + size);
-      const rest = head.subarray(4 + size);
+      if (this.bufferedBytes < 4 + this.expectedSize) return;
+      const all = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered, this.bufferedBytes);
+      const frame = all.subarray(4, 4 + this.expectedSize);
+      const rest = all.subarray(4 + this.expectedSize);
       this.buffered = rest.length > 0 ? [rest] : [];
       this.bufferedBytes = rest.length;
-      const pending = this.inFlight.get(peekCorrelationId(frame));
+      this.expectedSize = -1;
+      const correlationId = peekCorrelationId(frame);
+      const pending = this.inFlight.get(correlationId);
       if (!pending) continue; // a response to a request that already timed out
-      this.inFlight.delete(peekCorrelationId(frame));
+      this.inFlight.delete(correlationId);
       clearTimeout(pending.timer);
       pending.resolve(frame);
       this.releaseSlot();
