@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { CompressionCodecs, CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import SnappyCodec from 'kafkajs-snappy';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
 
 const exec = promisify(execFile);
@@ -70,6 +71,17 @@ describe('Kafka clients against the broker listener', () => {
     await producer.disconnect();
     const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', 'zipped', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
     expect(stdout.split('\n').filter(Boolean)).toEqual(Array.from({ length: 20 }, (_, i) => `compressed-${i}`.repeat(10)));
+  }, 60_000);
+
+  it('kafkajs snappy batches pass through too', async () => {
+    CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
+    cluster.createTopic('snappy', 1);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'snappy', compression: CompressionTypes.Snappy, messages: Array.from({ length: 20 }, (_, i) => ({ value: `snappy-${i}`.repeat(10) })) });
+    await producer.disconnect();
+    const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', 'snappy', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+    expect(stdout.split('\n').filter(Boolean)).toEqual(Array.from({ length: 20 }, (_, i) => `snappy-${i}`.repeat(10)));
   }, 60_000);
 
   it('kafkajs admin: describes topic configs with defaults', async () => {
