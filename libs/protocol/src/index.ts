@@ -1,3 +1,4 @@
 export * from './kafka';
 export * from './metadata';
 export * from './control';
+export * from './records';
