@@ -5,7 +5,7 @@
  * targets of shared/BENCHMARKS.md. A report, not a test.
  */
 import { KafkaConnection } from '@tributary/client';
-import { encodeBatch } from '@tributary/log-engine';
+import { encodeRecordBatch } from '@tributary/protocol';
 import { LocalCluster } from '../cluster/local-cluster';
 import { machineLine } from './lib/machine';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
@@ -21,7 +21,7 @@ const PARTITIONS = CONNECTIONS;
 
 function batch64k(): { batch: Buffer; records: number } {
   const records = Math.floor((64 * 1024 - 61) / 108);
-  return { batch: encodeBatch(Array.from({ length: records }, (_, i) => ({ value: Buffer.alloc(100, i % 251) }))), records };
+  return { batch: encodeRecordBatch(Array.from({ length: records }, (_, i) => ({ value: Buffer.alloc(100, i % 251) }))), records };
 }
 
 async function produceRun(bootstrap: { host: string; port: number }, topic: string): Promise<{ recordsPerSec: number; mbPerSec: number }> {
