@@ -25,6 +25,14 @@ const BASELINE_OVERRIDES: ReadonlyMap<number, number> = new Map([
   [14, 0], // SyncGroup
 ]);
 
+/**
+ * Versions advertised below what we parse, as Kafka 4 does (KAFKA-18659): librdkafka before 2.10
+ * compresses a batch only when the broker lists Produce v0 (lz4, gzip, snappy) or a range
+ * "from v0 to v7" (zstd), and otherwise silently sends it uncompressed. Requests in the gap are
+ * still refused as unsupported versions.
+ */
+const ADVERTISED_MIN_OVERRIDES: ReadonlyMap<number, number> = new Map([[0, 0]]);
+
 export interface ApiDeclarations {
   readonly apiKey: number;
   /** "Produce", "Fetch", ... (the request name without its suffix). */
@@ -83,5 +91,5 @@ export function isSupportedVersion(apiKey: number, apiVersion: number): boolean 
 
 /** The api_keys entries of an ApiVersions response, sorted by key. */
 export function apiVersionsTable(): ApiVersionRange[] {
-  return supportedApis().map(({ apiKey, minVersion, maxVersion }) => ({ apiKey, minVersion, maxVersion }));
+  return supportedApis().map(({ apiKey, minVersion, maxVersion }) => ({ apiKey, minVersion: ADVERTISED_MIN_OVERRIDES.get(apiKey) ?? minVersion, maxVersion }));
 }
