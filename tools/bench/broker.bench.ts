@@ -1,13 +1,21 @@
 /**
  * `npm run bench -- broker`: one broker (and one controller) as real processes; a load client
  * pipelines pre-built Produce requests (64 KiB batches of 100-byte records, acks=1) over several
- * connections, then fetches everything back from the start. Medians of several runs, beside the
- * targets of shared/BENCHMARKS.md. A report, not a test.
+ * connections while a consumer fetches at the tail, then fetches everything again from the start.
+ * Also: broker CPU per MB and peak RSS (/proc), kcat's own throughput, and the peer baselines of
+ * ../shared/bench/peers in the same session (`--peers 0` skips them). Medians of several runs,
+ * beside the targets of shared/BENCHMARKS.md. A report, not a test.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { KafkaConnection } from '@tributary/client';
-import { encodeRecordBatch } from '@tributary/protocol';
+import { encodeRecordBatch, readRecordBatches } from '@tributary/protocol';
 import { LocalCluster } from '../cluster/local-cluster';
 import { machineLine } from './lib/machine';
+import { PeerFigures, peersUnavailable, runPeers } from './lib/peers';
+import { cpuSeconds, rssMiB } from './lib/process-stats';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
 import { renderTable } from './lib/table';
 
@@ -18,13 +26,14 @@ const RECORDS_PER_RUN = Number(args.get('records') ?? 2_000_000);
 const CONNECTIONS = Number(args.get('connections') ?? 4);
 const IN_FLIGHT = Number(args.get('in-flight') ?? 8);
 const PARTITIONS = CONNECTIONS;
+const PEER_RUNS = Number(args.get('peers') ?? 3);
 
 function batch64k(): { batch: Buffer; records: number } {
   const records = Math.floor((64 * 1024 - 61) / 108);
   return { batch: encodeRecordBatch(Array.from({ length: records }, (_, i) => ({ value: Buffer.alloc(100, i % 251) }))), records };
 }
 
-async function produceRun(bootstrap: { host: string; port: number }, topic: string): Promise<{ recordsPerSec: number; mbPerSec: number }> {
+async function produceRun(bootstrap: { host: string; port: number }, topic: string): Promise<{ records: number; recordsPerSec: number; mbPerSec: number }> {
   const { batch, records } = batch64k();
   const requestsTotal = Math.ceil(RECORDS_PER_RUN / records);
   const connections = await Promise.all(
@@ -57,20 +66,29 @@ async function produceRun(bootstrap: { host: string; port: number }, topic: stri
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   for (const c of connections) c.close();
-  return { recordsPerSec: (sent * records) / seconds, mbPerSec: (sent * batch.length) / 2 ** 20 / seconds };
+  return { records: sent * records, recordsPerSec: (sent * records) / seconds, mbPerSec: (sent * batch.length) / 2 ** 20 / seconds };
 }
 
-async function fetchRun(bootstrap: { host: string; port: number }, topic: string, topicId: string): Promise<{ recordsPerSec: number; mbPerSec: number }> {
+interface FetchOptions {
+  /** stop once this many records arrived (tail) or when a fetch returns nothing new (from the start) */
+  expectRecords?: number;
+  maxWaitMs: number;
+  deadlineMs: number;
+}
+
+/** Fetches every partition from offset 0 in a loop, walking batch headers only. */
+async function fetchRun(bootstrap: { host: string; port: number }, topic: string, topicId: string, options: FetchOptions): Promise<{ recordsPerSec: number; mbPerSec: number }> {
   const connection = new KafkaConnection({ ...bootstrap, clientId: 'bench-fetch' });
   await connection.connect();
   const offsets = Array.from({ length: PARTITIONS }, () => 0);
   let bytes = 0;
   let records = 0;
   const start = process.hrtime.bigint();
-  for (let round = 0; round < 100_000; round++) {
+  const deadline = Date.now() + options.deadlineMs;
+  while (Date.now() < deadline && records < (options.expectRecords ?? Infinity)) {
     const response = await connection.request(1, {
       replicaId: -1,
-      maxWaitMs: 0,
+      maxWaitMs: options.maxWaitMs,
       minBytes: 1,
       maxBytes: 16 * 1024 * 1024,
       isolationLevel: 0,
@@ -81,51 +99,121 @@ async function fetchRun(bootstrap: { host: string; port: number }, topic: string
       const data = p.records;
       if (!data || data.length === 0) continue;
       bytes += data.length;
-      // walk batch headers only: count records and move the offset past the last batch
-      for (let pos = 0; pos + 61 <= data.length; ) {
-        const size = data.readInt32BE(pos + 8) + 12;
-        if (pos + size > data.length) break;
-        records += data.readInt32BE(pos + 57);
-        offsets[p.partitionIndex] = Number(data.readBigInt64BE(pos)) + data.readInt32BE(pos + 23) + 1;
-        pos += size;
+      for (const batch of readRecordBatches(data)) {
+        records += batch.count;
+        offsets[p.partitionIndex] = batch.lastOffset + 1;
         progressed = true;
       }
     }
-    if (!progressed) break;
+    if (!progressed && options.expectRecords === undefined) break;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   connection.close();
+  if (options.expectRecords !== undefined && records < options.expectRecords) throw new Error(`tail fetch got ${records} of ${options.expectRecords} records before its deadline`);
   return { recordsPerSec: records / seconds, mbPerSec: bytes / 2 ** 20 / seconds };
+}
+
+/** kcat's own produce and consume throughput against the broker, for reference. */
+function kcatReference(bootstrap: string, topic: string, records: number): { produce: number; consume: number } {
+  const file = path.join(os.tmpdir(), `bench-kcat-${process.pid}.txt`);
+  fs.writeFileSync(file, `${'x'.repeat(100)}\n`.repeat(records));
+  try {
+    const timed = (args: string[]) => {
+      const start = process.hrtime.bigint();
+      const result = spawnSync('kcat', ['-b', bootstrap, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+      if (result.status !== 0) throw new Error(`kcat ${args.join(' ')} failed: ${result.stderr?.toString().trim()}`);
+      return Number(process.hrtime.bigint() - start) / 1e9;
+    };
+    const produce = records / timed(['-P', '-t', topic, '-p', '0', '-X', 'linger.ms=5', '-X', 'batch.size=1000000', '-l', file]);
+    const consume = records / timed(['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o']);
+    return { produce, consume };
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+interface Run {
+  produce: { records: number; recordsPerSec: number; mbPerSec: number };
+  tail: { recordsPerSec: number; mbPerSec: number };
+  fromStart: { recordsPerSec: number; mbPerSec: number };
+  cpuMsPerMb: number;
 }
 
 async function main(): Promise<void> {
   console.log(`# broker benchmark\n${machineLine()}\nruns: ${RUNS}, ${formatNumber(RECORDS_PER_RUN)} records of 100 B per run, 64 KiB batches, acks=1, ${CONNECTIONS} connections x ${IN_FLIGHT} in flight\n`);
   const cluster = await LocalCluster.start({ controllers: 1, brokers: 1 });
+  const brokerPid = cluster.brokers[0].pid;
+  if (brokerPid === undefined) throw new Error('broker process has no pid');
+  const runs: Run[] = [];
+  let kcat = { produce: NaN, consume: NaN };
   try {
     const [host, port] = cluster.bootstrap.split(':');
     const bootstrap = { host, port: Number(port) };
     const admin = new KafkaConnection({ ...bootstrap, clientId: 'bench-admin' });
     await admin.connect();
-    const produce: { recordsPerSec: number; mbPerSec: number }[] = [];
-    const fetch: { recordsPerSec: number; mbPerSec: number }[] = [];
+    const createTopic = async (name: string, partitions: number) => {
+      const created = await admin.request(19, { topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false });
+      return created.topics[0]?.topicId ?? '';
+    };
     for (let run = 0; run < RUNS; run++) {
       const topic = `bench-${run}`;
-      const created = await admin.request(19, { topics: [{ name: topic, numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false });
-      const topicId = created.topics[0]?.topicId ?? '';
-      produce.push(await produceRun(bootstrap, topic));
-      fetch.push(await fetchRun(bootstrap, topic, topicId));
-      console.error(`run ${run + 1}: produce ${formatNumber(produce[run].recordsPerSec)} rec/s, fetch ${formatNumber(fetch[run].recordsPerSec)} rec/s`);
+      const topicId = await createTopic(topic, PARTITIONS);
+      const cpuBefore = cpuSeconds(brokerPid);
+      const produce = await produceRun(bootstrap, topic);
+      const cpu = cpuSeconds(brokerPid) - cpuBefore;
+      const producedMb = (produce.records * 108) / 2 ** 20;
+      const fromStart = await fetchRun(bootstrap, topic, topicId, { maxWaitMs: 0, deadlineMs: 120_000 });
+      // again with a consumer at the tail while the producers write (they share the cores)
+      const tailTopic = `bench-tail-${run}`;
+      const tailTopicId = await createTopic(tailTopic, PARTITIONS);
+      const tailing = fetchRun(bootstrap, tailTopic, tailTopicId, { expectRecords: produce.records, maxWaitMs: 100, deadlineMs: 120_000 });
+      await produceRun(bootstrap, tailTopic);
+      const tail = await tailing;
+      runs.push({ produce, tail, fromStart, cpuMsPerMb: (cpu * 1000) / producedMb });
+      console.error(`run ${run + 1}: produce ${formatNumber(produce.recordsPerSec)} rec/s, tail ${formatNumber(tail.recordsPerSec)} rec/s, from start ${formatNumber(fromStart.recordsPerSec)} rec/s`);
     }
+    await createTopic('bench-kcat', 1);
+    kcat = kcatReference(cluster.bootstrap, 'bench-kcat', Math.min(RECORDS_PER_RUN, 1_000_000));
     admin.close();
-    const rows = [
-      ['broker ingest, pre-built Produce requests', `${formatSummary(summarize(produce.map((p) => p.recordsPerSec)))} rec/s (${formatNumber(summarize(produce.map((p) => p.mbPerSec)).median)} MB/s)`, '>= 1,500,000 rec/s'],
-      ['fetch from the start (page cache)', `${formatSummary(summarize(fetch.map((p) => p.recordsPerSec)))} rec/s (${formatNumber(summarize(fetch.map((p) => p.mbPerSec)).median)} MB/s)`, '>= 3,000,000 rec/s'],
-    ];
-    console.log(renderTable(['figure', 'Tributary (median [range])', 'target'], rows));
-    console.log('\nThe load client and the broker share the 2 cores.');
   } finally {
+    const rss = rssMiB(brokerPid);
     await cluster.stop();
+    if (runs.length > 0) report(runs, kcat, rss.peak);
   }
+}
+
+function report(runs: Run[], kcat: { produce: number; consume: number }, brokerPeakRssMiB: number): void {
+  const peerRuns: PeerFigures[] = [];
+  const unavailable = PEER_RUNS > 0 ? peersUnavailable() : 'skipped (--peers 0)';
+  for (let i = 0; unavailable === null && i < PEER_RUNS; i++) {
+    peerRuns.push(runPeers(300_000));
+    console.error(`peers run ${i + 1}: ${JSON.stringify(peerRuns[i])}`);
+  }
+  const median = (values: (number | undefined)[]) => {
+    const present = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return present.length > 0 ? summarize(present).median : undefined;
+  };
+  const peers = {
+    natsPublish: median(peerRuns.map((p) => p.natsPublish)),
+    natsConsume: median(peerRuns.map((p) => p.natsConsume)),
+    redisXadd: median(peerRuns.map((p) => p.redisXadd)),
+    redisXread: median(peerRuns.map((p) => p.redisXread)),
+  };
+  const ingest = summarize(runs.map((r) => r.produce.recordsPerSec));
+  const tail = summarize(runs.map((r) => r.tail.recordsPerSec));
+  const fromStart = summarize(runs.map((r) => r.fromStart.recordsPerSec));
+  const ratio = (ours: number, theirs: number | undefined) => (theirs ? `${formatNumber(ours / theirs, 1)}x ${formatNumber(theirs)}` : 'n/a');
+  const rows = [
+    ['broker ingest, pre-built Produce requests', `${formatSummary(ingest)} rec/s (${formatNumber(summarize(runs.map((r) => r.produce.mbPerSec)).median)} MB/s)`, '>= 1,500,000 rec/s', `${formatNumber(ingest.median / 1_500_000, 2)}x`, ratio(ingest.median, peers.redisXadd), ratio(ingest.median, peers.natsPublish)],
+    ['consumer at the tail while producing (bounded by the producers)', `${formatSummary(tail)} rec/s`, '-', '-', ratio(tail.median, peers.redisXread), ratio(tail.median, peers.natsConsume)],
+    ['fetch from the start (page cache)', `${formatSummary(fromStart)} rec/s (${formatNumber(summarize(runs.map((r) => r.fromStart.mbPerSec)).median)} MB/s)`, '>= 3,000,000 rec/s', `${formatNumber(fromStart.median / 3_000_000, 2)}x`, ratio(fromStart.median, peers.redisXread), ratio(fromStart.median, peers.natsConsume)],
+    ['broker CPU per MB ingested', `${formatSummary(summarize(runs.map((r) => r.cpuMsPerMb)), 1)} ms`, '-', '-', '-', '-'],
+    ['broker peak RSS', `${formatNumber(brokerPeakRssMiB)} MiB`, '<= 300 MiB', brokerPeakRssMiB <= 300 ? 'met' : 'missed', '-', '-'],
+    ['kcat -P against the broker (reference)', `${formatNumber(kcat.produce)} rec/s`, '-', '-', '-', '-'],
+    ['kcat -C against the broker (reference)', `${formatNumber(kcat.consume)} rec/s`, '-', '-', '-', '-'],
+  ];
+  console.log(renderTable(['figure', 'Tributary (median [range])', 'target', 'vs target', 'vs Redis Streams (XADD / XREAD)', 'vs NATS JetStream (publish / consume)'], rows));
+  console.log(`\nThe load client and the broker share the 2 cores. Peers: ${unavailable ?? `${PEER_RUNS} runs of ../shared/bench/peers/peers.sh (300,000 messages of 100 B), medians`}.`);
 }
 
 main().catch((error: unknown) => {
