@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GroupMetadataValue } from './group-metadata-records';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -42,7 +43,22 @@ export const GroupError = {
   MEMBER_ID_REQUIRED: 79,
   GROUP_MAX_SIZE_REACHED: 81,
   FENCED_INSTANCE_ID: 82,
+  COORDINATOR_NOT_AVAILABLE: 15,
 } as const;
+
+/**
+ * Where a group's membership is made durable (the coordinator writes it to __consumer_offsets).
+ * Both calls take the group as it is at the time of the call (see `metadata`).
+ */
+export interface GroupPersistence {
+  /**
+   * The leader handed in the assignments of a new generation: store the group, then resolve with 0,
+   * or an error code the members receive instead of their assignment. Must not reject.
+   */
+  storeAssignment(group: ConsumerGroup): Promise<number>;
+  /** The group has just become Empty (its last member left or expired). */
+  storeEmpty(group: ConsumerGroup): void;
+}
 
 /** Members per group (group.max.size): joins beyond it are refused. */
 export const MAX_GROUP_MEMBERS = 1000;
@@ -63,8 +79,76 @@ export class ConsumerGroup {
   /** Member ids handed out with MEMBER_ID_REQUIRED, expected to join soon. */
   private readonly pendingMemberIds = new Map<string, number>();
   private rebalanceDeadlineMs = 0;
+  /** A generation's assignment is being stored (the leader's SyncGroup waits for it). */
+  private storing = false;
 
-  constructor(readonly groupId: string) {}
+  /** Without `persistence`, syncs complete at once and nothing is stored. */
+  constructor(
+    readonly groupId: string,
+    private readonly persistence: GroupPersistence | null = null,
+  ) {}
+
+  /**
+   * A group as its last GroupMetadata record describes it: Stable with the stored generation,
+   * protocol, leader, members and assignments (Empty without members). Sessions restart at `nowMs`,
+   * so members whose clients are gone expire after their session timeout.
+   */
+  static restore(groupId: string, value: GroupMetadataValue, nowMs: number, persistence: GroupPersistence | null = null): ConsumerGroup {
+    const group = new ConsumerGroup(groupId, persistence);
+    group.generationId = value.generation;
+    group.protocolType = value.protocolType === '' ? null : value.protocolType;
+    if (value.members.length === 0) return group;
+    group.state = 'Stable';
+    group.protocolName = value.protocol ?? '';
+    group.leaderId = value.leader !== null && value.members.some((m) => m.memberId === value.leader) ? value.leader : value.members[0].memberId;
+    for (const m of value.members.slice(0, MAX_GROUP_MEMBERS)) {
+      group.members.set(m.memberId, {
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocols: [{ name: group.protocolName, metadata: m.subscription }],
+        assignment: m.assignment,
+        lastHeartbeatMs: nowMs,
+        awaitingJoin: null,
+        awaitingSync: null,
+      });
+    }
+    return group;
+  }
+
+  /** The group as a GroupMetadata record value (members with their selected protocol's metadata). */
+  metadata(nowMs: number): GroupMetadataValue {
+    return {
+      protocolType: this.protocolType ?? '',
+      generation: this.generationId,
+      protocol: this.protocolName,
+      leader: this.leaderId,
+      currentStateTimestamp: nowMs,
+      members: [...this.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        subscription: m.protocols.find((p) => p.name === this.protocolName)?.metadata ?? Buffer.alloc(0),
+        assignment: m.assignment,
+      })),
+    };
+  }
+
+  /** This coordinator no longer owns the group: members waiting in a join or sync get `errorCode`. */
+  unload(errorCode: number): void {
+    for (const m of this.members.values()) {
+      m.awaitingJoin?.(this.errorJoin(errorCode, m.memberId));
+      m.awaitingSync?.({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+      m.awaitingJoin = null;
+      m.awaitingSync = null;
+    }
+  }
 
   join(
     request: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number; protocolType: string; protocols: { name: string; metadata: Buffer }[]; requireKnownMemberId: boolean },
@@ -129,18 +213,42 @@ export class ConsumerGroup {
     member.lastHeartbeatMs = nowMs;
     if (this.state === 'Stable') return Promise.resolve(this.syncResult(member));
     const result = new Promise<SyncResult>((resolve) => (member.awaitingSync = resolve));
-    if (request.memberId === this.leaderId) {
-      for (const { memberId, assignment } of request.assignments) {
-        const target = this.members.get(memberId);
-        if (target) target.assignment = assignment;
-      }
-      this.state = 'Stable';
-      for (const m of this.members.values()) {
-        m.awaitingSync?.(this.syncResult(m));
-        m.awaitingSync = null;
+    if (request.memberId === this.leaderId && !this.storing) {
+      // as Kafka: members the leader left out get an empty assignment
+      const assigned = new Map(request.assignments.map((a) => [a.memberId, a.assignment]));
+      for (const m of this.members.values()) m.assignment = assigned.get(m.memberId) ?? Buffer.alloc(0);
+      if (!this.persistence) {
+        this.completeSync();
+      } else {
+        const generation = this.generationId;
+        this.storing = true;
+        void this.persistence
+          .storeAssignment(this)
+          .catch(() => GroupError.COORDINATOR_NOT_AVAILABLE)
+          .then((errorCode) => {
+            this.storing = false;
+            // a member left or joined meanwhile: that rebalance already answered the waiting syncs
+            if (this.state !== 'CompletingRebalance' || this.generationId !== generation) return;
+            if (errorCode === GroupError.NONE) return this.completeSync();
+            // as Kafka: the members get the error, the assignment is dropped and the group rebalances
+            for (const m of this.members.values()) {
+              m.assignment = Buffer.alloc(0);
+              m.awaitingSync?.({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+              m.awaitingSync = null;
+            }
+            this.prepareRebalance(nowMs);
+          });
       }
     }
     return result;
+  }
+
+  private completeSync(): void {
+    this.state = 'Stable';
+    for (const m of this.members.values()) {
+      m.awaitingSync?.(this.syncResult(m));
+      m.awaitingSync = null;
+    }
   }
 
   heartbeat(memberId: string, generationId: number, nowMs: number): number {
@@ -198,13 +306,19 @@ export class ConsumerGroup {
     member.awaitingSync?.({ errorCode: GroupError.REBALANCE_IN_PROGRESS, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
     if (this.leaderId === memberId) this.leaderId = null;
     if (this.members.size === 0) {
-      this.state = 'Empty';
-      this.generationId++;
-      this.protocolName = null;
+      this.becomeEmpty();
       return;
     }
     if (this.state === 'PreparingRebalance') this.maybeCompleteJoin();
     else this.prepareRebalance(nowMs);
+  }
+
+  private becomeEmpty(): void {
+    this.state = 'Empty';
+    this.generationId++;
+    this.protocolName = null;
+    this.leaderId = null;
+    this.persistence?.storeEmpty(this);
   }
 
   private prepareRebalance(nowMs: number): void {
@@ -225,8 +339,7 @@ export class ConsumerGroup {
 
   private completeJoin(): void {
     if (this.members.size === 0) {
-      this.state = 'Empty';
-      this.generationId++;
+      this.becomeEmpty();
       return;
     }
     this.generationId++;

@@ -1,10 +1,11 @@
-import { decodeRecords, encodeBatch } from '@tributary/log-engine';
+import { BATCH, decodeRecords, encodeBatch, readHeader } from '@tributary/log-engine';
 import { MetadataImage, NO_LEADER } from '@tributary/protocol';
 import { ControllerChannel, endpointOf, BrokerContext } from '../kafka/broker-context';
 import { ErrorCode } from '../replica/kafka-errors';
 import { ReplicaManager } from '../replica/replica-manager';
-import { ConsumerGroup, GroupError, JoinResult, SyncResult } from './consumer-group';
-import { OffsetValue, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, groupPartition } from './offset-records';
+import { ConsumerGroup, GroupError, GroupPersistence, JoinResult, SyncResult } from './consumer-group';
+import { GroupMetadataValue, decodeCoordinatorKey, decodeGroupMetadataValue, encodeGroupMetadataKey, encodeGroupMetadataValue } from './group-metadata-records';
+import { MalformedRecordError, OffsetValue, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, groupPartition } from './offset-records';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -34,15 +35,25 @@ const GROUP_ID_NOT_FOUND = 69;
 const NON_EMPTY_GROUP = 68;
 const INVALID_GROUP_ID = 24;
 const GROUP_SUBSCRIBED_TO_TOPIC = 86;
+const UNKNOWN_SERVER_ERROR = -1;
+/** Batches of __consumer_offsets holding transaction markers, not offsets or groups. */
+const ATTR_CONTROL = 0x20;
 
 type TopicPartitionKey = string;
 
 /**
  * The classic consumer-group coordinator. A group belongs to the leader of its
- * __consumer_offsets partition (Kafka's hash rule); committed offsets are records in that
- * compacted partition, written with acks=all before the commit is answered, and reloaded from
- * it when this broker becomes the partition's leader. Membership is soft state: after a
- * coordinator move, members rejoin (as Kafka clients do on NOT_COORDINATOR).
+ * __consumer_offsets partition (Kafka's hash rule), and both its committed offsets and its
+ * membership are records in that compacted partition, written with acks=all:
+ * - an OffsetCommit record per partition before the commit is answered;
+ * - a GroupMetadata record (generation, protocol, leader, members with their subscription and
+ *   assignment) when a generation's assignment arrives, before the members receive it (a failed
+ *   write fails the sync and the group rebalances, as in Kafka), and one with no members when the
+ *   group becomes Empty; DeleteGroups writes tombstones for both kinds.
+ * When this broker becomes the partition's leader (a restart or a coordinator move), it replays
+ * the partition: the latest GroupMetadata of each group brings it back Stable with the same
+ * generation, so members keep heartbeating without a rebalance; their sessions restart at load
+ * time and expire as usual if the clients are gone. Malformed records are skipped.
  */
 export class GroupCoordinator {
   private readonly groups = new Map<string, ConsumerGroup>();
@@ -53,6 +64,10 @@ export class GroupCoordinator {
   private creatingTopic: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly settings: GroupCoordinatorSettings;
+  private readonly persistence: GroupPersistence = {
+    storeAssignment: (group) => this.storeGroup(group),
+    storeEmpty: (group) => void this.storeGroup(group),
+  };
 
   constructor(
     private readonly ctx: Pick<BrokerContext, 'brokerId' | 'listenerName' | 'metadata'> & { replicas: ReplicaManager; controller: ControllerChannel },
@@ -63,15 +78,32 @@ export class GroupCoordinator {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      const now = this.clock.nowMs();
-      for (const group of this.groups.values()) group.expire(now);
-    }, 200);
+    this.timer = setInterval(() => this.expireSessions(), 200);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * Timer duty: expires sessions and rebalances of the groups this broker coordinates; groups of
+   * partitions it no longer leads are unloaded (their next leader loads them from the log).
+   */
+  expireSessions(): void {
+    const now = this.clock.nowMs();
+    const leading = new Map<number, boolean>();
+    for (const group of [...this.groups.values()]) {
+      const index = this.partitionOf(group.groupId);
+      let leader = leading.get(index);
+      if (leader === undefined) {
+        leader = this.ctx.replicas.getPartition(OFFSETS_TOPIC, index)?.isLeader === true;
+        leading.set(index, leader);
+        if (!leader) this.unload(index);
+      }
+      if (leader) group.expire(now);
+    }
   }
 
   /** FindCoordinator: the broker leading the group's __consumer_offsets partition. */
@@ -212,14 +244,16 @@ export class GroupCoordinator {
     if (group && group.members.size > 0) return NON_EMPTY_GROUP;
     const cache = this.offsets.get(groupId);
     if (!group && !cache) return GROUP_ID_NOT_FOUND;
-    if (cache && cache.size > 0) {
-      const tombstones = encodeBatch([...cache.keys()].map((key) => {
+    // the offsets' tombstones and the group's (its membership record, if one was ever written)
+    const tombstones = encodeBatch([
+      ...[...(cache?.keys() ?? [])].map((key) => {
         const [topic, partition] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
         return { key: encodeOffsetKey({ group: groupId, topic, partition }), value: null };
-      }));
-      const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records: tombstones }]);
-      if (result.errorCode !== 0) return result.errorCode;
-    }
+      }),
+      { key: encodeGroupMetadataKey(groupId), value: null },
+    ]);
+    const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records: tombstones }]);
+    if (result.errorCode !== 0) return result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? NOT_COORDINATOR : result.errorCode;
     this.groups.delete(groupId);
     this.offsets.delete(groupId);
     return 0;
@@ -241,37 +275,92 @@ export class GroupCoordinator {
     return groupPartition(groupId, this.ctx.metadata().topicByName(OFFSETS_TOPIC)?.partitions.size ?? this.settings.offsetsTopicPartitions);
   }
 
-  /** Replays the partition's committed records (latest per key wins, tombstones delete). */
+  /**
+   * Replays the partition (latest record per key wins, tombstones delete): committed offsets, and
+   * each group's latest GroupMetadata, from which the group is rebuilt. Malformed records and
+   * batches are skipped.
+   */
   private load(partitionIndex: number, epoch: number): void {
     const partition = this.ctx.replicas.getPartition(OFFSETS_TOPIC, partitionIndex);
     if (!partition) return;
-    for (const groupId of [...this.offsets.keys()]) if (this.partitionOf(groupId) === partitionIndex) this.offsets.delete(groupId);
-    for (const groupId of [...this.groups.keys()]) if (this.partitionOf(groupId) === partitionIndex) this.groups.delete(groupId);
+    this.unload(partitionIndex);
+    const metadata = new Map<string, GroupMetadataValue | null>();
     let offset = partition.logStartOffset;
     for (let guard = 0; offset < partition.logEndOffset && guard < 1_000_000; guard++) {
       const { records } = partition.log.read(offset, 1 << 20);
       if (records.length === 0) break;
-      for (let pos = 0; pos < records.length; ) {
-        const size = records.readInt32BE(pos + 8) + 12;
-        for (const record of decodeRecords(records, pos)) {
-          offset = record.offset + 1;
-          const key = record.key ? decodeOffsetKey(record.key) : null;
-          if (!key) continue;
-          const cache = this.offsets.get(key.group) ?? new Map<TopicPartitionKey, OffsetValue>();
-          if (record.value === null) cache.delete(`${key.topic}:${key.partition}`);
-          else cache.set(`${key.topic}:${key.partition}`, decodeOffsetValue(record.value));
-          this.offsets.set(key.group, cache);
+      for (let pos = 0; pos + BATCH.HEADER_SIZE <= records.length; ) {
+        const header = readHeader(records, pos);
+        if (header.sizeInBytes < BATCH.HEADER_SIZE || pos + header.sizeInBytes > records.length) break;
+        offset = Math.max(offset, header.lastOffset + 1);
+        if ((header.attributes & ATTR_CONTROL) === 0) {
+          let batch: ReturnType<typeof decodeRecords> = [];
+          try {
+            batch = decodeRecords(records, pos);
+          } catch {
+            // a batch this loader cannot read (say, compressed by another writer): skipped
+          }
+          for (const record of batch) this.replay(record.key, record.value, metadata);
         }
-        pos += size;
+        pos += header.sizeInBytes;
       }
     }
+    const now = this.clock.nowMs();
+    for (const [groupId, value] of metadata) {
+      if (value && this.groups.size < MAX_GROUPS) this.groups.set(groupId, ConsumerGroup.restore(groupId, value, now, this.persistence));
+    }
     this.loaded.set(partitionIndex, epoch);
+  }
+
+  private replay(keyBytes: Buffer | null, value: Buffer | null, metadata: Map<string, GroupMetadataValue | null>): void {
+    try {
+      const key = keyBytes ? decodeCoordinatorKey(keyBytes) : null;
+      if (key?.kind === 'group') {
+        metadata.set(key.group, value === null ? null : decodeGroupMetadataValue(value));
+      } else if (key?.kind === 'offset') {
+        const { group, topic, partition } = key.key;
+        const cache = this.offsets.get(group) ?? new Map<TopicPartitionKey, OffsetValue>();
+        if (value === null) cache.delete(`${topic}:${partition}`);
+        else cache.set(`${topic}:${partition}`, decodeOffsetValue(value));
+        if (cache.size > 0) this.offsets.set(group, cache);
+        else this.offsets.delete(group);
+      }
+    } catch (error) {
+      if (!(error instanceof MalformedRecordError)) throw error;
+      // a record that does not parse is skipped; the group's earlier state stays
+    }
+  }
+
+  /** Forgets the groups and offsets of a partition (before reloading it, or when no longer its leader). */
+  private unload(partitionIndex: number): void {
+    for (const groupId of [...this.offsets.keys()]) if (this.partitionOf(groupId) === partitionIndex) this.offsets.delete(groupId);
+    for (const [groupId, group] of [...this.groups]) {
+      if (this.partitionOf(groupId) !== partitionIndex) continue;
+      group.unload(NOT_COORDINATOR);
+      this.groups.delete(groupId);
+    }
+    this.loaded.delete(partitionIndex);
+  }
+
+  /**
+   * Appends the group's current membership as a GroupMetadata record (acks=all); resolves with the
+   * error code the members should see (Kafka's mapping), 0 once it is stored.
+   */
+  private async storeGroup(group: ConsumerGroup): Promise<number> {
+    try {
+      const now = this.clock.nowMs();
+      const records = encodeBatch([{ key: encodeGroupMetadataKey(group.groupId), value: encodeGroupMetadataValue(group.metadata(now)), timestamp: now }]);
+      const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(group.groupId), records }]);
+      return storeErrorCode(result.errorCode);
+    } catch {
+      return UNKNOWN_SERVER_ERROR;
+    }
   }
 
   private groupFor(groupId: string, create: boolean): ConsumerGroup | undefined {
     let group = this.groups.get(groupId);
     if (!group && create && this.groups.size < MAX_GROUPS) {
-      group = new ConsumerGroup(groupId);
+      group = new ConsumerGroup(groupId, this.persistence);
       this.groups.set(groupId, group);
     }
     return group;
@@ -294,6 +383,28 @@ export class GroupCoordinator {
       .then(() => undefined, () => undefined)
       .finally(() => (this.creatingTopic = null));
     return this.creatingTopic;
+  }
+}
+
+/** Kafka's mapping of a failed group write to what the members are told. */
+function storeErrorCode(errorCode: number): number {
+  switch (errorCode) {
+    case ErrorCode.NONE:
+      return 0;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return UNKNOWN_SERVER_ERROR;
+    default:
+      return errorCode;
   }
 }
 

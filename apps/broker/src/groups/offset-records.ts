@@ -20,9 +20,26 @@ export interface OffsetValue {
 const KEY_VERSION = 1;
 const VALUE_VERSION = 3;
 
-function putString(parts: Buffer[], value: string): void {
-  const bytes = Buffer.from(value, 'utf8');
+/** A __consumer_offsets key or value that does not parse: the loader skips the record. */
+export class MalformedRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedRecordError';
+  }
+}
+
+const MAX_INT16 = 0x7fff;
+
+/** Appends an int16-length-prefixed UTF-8 string (null writes length -1). */
+export function putString(parts: Buffer[], value: string | null): void {
   const length = Buffer.alloc(2);
+  if (value === null) {
+    length.writeInt16BE(-1);
+    parts.push(length);
+    return;
+  }
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length > MAX_INT16) throw new RangeError(`string of ${bytes.length} bytes does not fit an int16 length`);
   length.writeInt16BE(bytes.length);
   parts.push(length, bytes);
 }
@@ -50,11 +67,15 @@ export function encodeOffsetValue(value: OffsetValue): Buffer {
   return Buffer.concat(parts);
 }
 
-class Cursor {
+/** Bounded reader: every read checks the remaining bytes first and throws MalformedRecordError. */
+export class Cursor {
   constructor(
     private readonly buf: Buffer,
     public at = 0,
   ) {}
+  get remaining(): number {
+    return this.buf.length - this.at;
+  }
   int16(): number {
     this.need(2);
     const v = this.buf.readInt16BE(this.at);
@@ -73,16 +94,30 @@ class Cursor {
     this.at += 8;
     return v;
   }
+  /** A string; a null one (length -1) reads as ''. */
   string(): string {
+    return this.nullableString() ?? '';
+  }
+  nullableString(): string | null {
     const length = this.int16();
-    if (length < 0) return '';
+    if (length < -1) throw new MalformedRecordError(`invalid string length ${length}`);
+    if (length === -1) return null;
     this.need(length);
     const v = this.buf.toString('utf8', this.at, this.at + length);
     this.at += length;
     return v;
   }
+  /** int32-length-prefixed bytes (not nullable), copied out of the record. */
+  bytes(): Buffer {
+    const length = this.int32();
+    if (length < 0) throw new MalformedRecordError(`invalid bytes length ${length}`);
+    this.need(length);
+    const v = Buffer.from(this.buf.subarray(this.at, this.at + length));
+    this.at += length;
+    return v;
+  }
   private need(n: number): void {
-    if (this.at + n > this.buf.length) throw new RangeError('truncated __consumer_offsets record');
+    if (n < 0 || this.at + n > this.buf.length) throw new MalformedRecordError('truncated __consumer_offsets record');
   }
 }
 
@@ -97,6 +132,7 @@ export function decodeOffsetKey(bytes: Buffer): OffsetKey | null {
 export function decodeOffsetValue(bytes: Buffer): OffsetValue {
   const cursor = new Cursor(bytes);
   const version = cursor.int16();
+  if (version < 0 || version > VALUE_VERSION) throw new MalformedRecordError(`unsupported OffsetCommitValue version ${version}`);
   const offset = cursor.int64();
   const leaderEpoch = version >= 3 ? cursor.int32() : -1;
   const metadata = cursor.string();
