@@ -23,6 +23,12 @@ export class RaftQuorumLog implements QuorumLog {
   private readonly entries: LogEntry[] = [];
   private readonly committedListeners: ((entry: LogEntry) => Promise<void>)[] = [];
   private readonly waiters = new Map<number, Waiter>();
+  /**
+   * The newest entry handed to listeners. The runner counts an entry as applied only after every
+   * listener returns, but a listener that wakes long-polling readers needs the entry readable
+   * already, or those readers sleep until their timeout.
+   */
+  private delivered = 0;
 
   constructor(
     readonly nodeId: number,
@@ -31,6 +37,7 @@ export class RaftQuorumLog implements QuorumLog {
     runner.onApply(async (entry: Entry) => {
       const logEntry: LogEntry = { offset: entry.index, records: entry.data.length > 0 ? (unpack(entry.data) as MetadataRecord[]) : [] };
       this.entries[entry.index] = logEntry;
+      this.delivered = entry.index;
       for (const listener of this.committedListeners) await listener(logEntry);
       const waiter = this.waiters.get(entry.index);
       if (waiter) {
@@ -63,12 +70,12 @@ export class RaftQuorumLog implements QuorumLog {
   }
 
   committedOffset(): number {
-    return this.runner.applied;
+    return Math.max(this.runner.applied, this.delivered);
   }
 
   read(fromOffset: number, maxEntries: number): LogEntry[] {
     const out: LogEntry[] = [];
-    for (let index = Math.max(1, fromOffset); index <= this.runner.applied && out.length < maxEntries; index++) {
+    for (let index = Math.max(1, fromOffset); index <= this.committedOffset() && out.length < maxEntries; index++) {
       const entry = this.entries[index];
       if (entry) out.push(entry);
     }
