@@ -45,7 +45,9 @@ describe('ConsumerGroup (classic protocol)', () => {
     const b = await newMember(group, 0);
     expect(group.state).toBe('PreparingRebalance');
     expect(group.heartbeat(a.memberId, 1, 0)).toBe(GroupError.REBALANCE_IN_PROGRESS);
+    expect(group.checkCommit(a.memberId, 1)).toBe(GroupError.NONE); // a commits what it consumed before rejoining
     const [joinA, joinB] = await Promise.all([group.join(joinRequest(a.memberId), 0), b.joined]);
+    expect(group.checkCommit(a.memberId, 2)).toBe(GroupError.REBALANCE_IN_PROGRESS); // assignments not handed out yet
     expect(joinA.generationId).toBe(2);
     expect(joinA.members).toHaveLength(2); // a stays leader
     expect(joinB.members).toHaveLength(0);
@@ -73,6 +75,7 @@ describe('ConsumerGroup (classic protocol)', () => {
     const group = new ConsumerGroup('g');
     const a = await newMember(group, 0);
     await a.joined;
+    await group.sync({ memberId: a.memberId, generationId: 1, assignments: [] }, 0);
     expect(group.checkCommit('', -1)).toBe(GroupError.UNKNOWN_MEMBER_ID);
     expect(group.leave(a.memberId, 0)).toBe(GroupError.NONE);
     expect(group.state).toBe('Empty');

@@ -266,13 +266,17 @@ export class ConsumerGroup {
     return GroupError.NONE;
   }
 
-  /** Commits are accepted from members of the current generation, or anyone when the group is empty. */
+  /**
+   * Commits are accepted from members of the current generation, or anyone when the group is empty.
+   * As in Kafka, a rebalance that is only preparing still takes them: members commit what they
+   * consumed before rejoining, so the next owner of a partition starts where they stopped.
+   */
   checkCommit(memberId: string, generationId: number): number {
     if (generationId < 0 && memberId === '' && this.members.size === 0) return GroupError.NONE;
+    if (this.state === 'CompletingRebalance') return GroupError.REBALANCE_IN_PROGRESS;
     const member = this.members.get(memberId);
     if (!member) return GroupError.UNKNOWN_MEMBER_ID;
     if (generationId !== this.generationId) return GroupError.ILLEGAL_GENERATION;
-    if (this.state === 'PreparingRebalance') return GroupError.REBALANCE_IN_PROGRESS;
     return GroupError.NONE;
   }
 
