@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CompressionCodecs, CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
-import { ClusterClient, Producer } from '@tributary/client';
+import { ClusterClient, ConsumedBatch, Consumer, Producer } from '@tributary/client';
 import { CompressionType, compress, decompress } from '@tributary/protocol';
 import { LocalCluster } from './local-cluster';
 
@@ -19,7 +19,7 @@ async function kcatValues(bootstrap: string, topic: string, partition: number): 
 }
 
 /** The native producer of libs/client against real broker processes, checked with kafkajs and kcat. */
-describe('native producer against a local cluster', () => {
+describe('native producer and consumer against a local cluster', () => {
   let cluster: LocalCluster;
   let kafka: Kafka;
   const clients: ClusterClient[] = [];
@@ -40,6 +40,8 @@ describe('native producer against a local cluster', () => {
         { topic: 'keyed', numPartitions: 6, replicationFactor: 3 },
         { topic: 'bounded', numPartitions: 2, replicationFactor: 1 },
         { topic: 'failover', numPartitions: 1, replicationFactor: 3 },
+        { topic: 'grouped', numPartitions: 6, replicationFactor: 1 },
+        { topic: 'manual', numPartitions: 1, replicationFactor: 1 },
       ],
     });
     await admin.disconnect();
@@ -123,4 +125,67 @@ describe('native producer against a local cluster', () => {
     expect(stored).toEqual(acknowledged); // all of them, in order, none twice
     await cluster.brokers.find((b) => b.id === leader)!.restart();
   }, 120_000);
+
+  /** Waits (bounded) until `done()` holds. */
+  async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('a group of three native consumers splits a topic, rebalances when one stops, and resumes from committed offsets', async () => {
+    const producer = new Producer(client(), { lingerMs: 2 });
+    const produce = async (from: number, count: number) => {
+      await producer.send('grouped', Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: `g-${from + i}` })));
+    };
+    await produce(0, 3000);
+    const deliveries: string[] = [];
+    const start = () => {
+      const consumer = new Consumer(client(), { groupId: 'natives', fromBeginning: true, autoCommitIntervalMs: 200, sessionTimeoutMs: 6000, heartbeatIntervalMs: 300 });
+      consumer.subscribe(['grouped']);
+      void consumer.run({ eachBatch: (batch: ConsumedBatch) => void deliveries.push(...batch.records.map((r) => r.value!.toString())) });
+      return consumer;
+    };
+    const members = [start(), start(), start()];
+    await until(() => new Set(deliveries).size === 3000 && members.every((m) => m.assignment().length === 2), 'three members sharing 6 partitions and 3000 records');
+
+    await members[2].stop();
+    await produce(3000, 1500);
+    await until(() => new Set(deliveries).size === 4500 && members.slice(0, 2).every((m) => m.assignment().length === 3), 'two members taking over');
+    expect(deliveries).toHaveLength(4500); // nothing delivered twice: offsets were committed before the partitions moved
+    await Promise.all(members.slice(0, 2).map((m) => m.stop()));
+
+    // a new member of the group starts where the group left off
+    const before = deliveries.length;
+    const late = start();
+    await produce(4500, 10);
+    await until(() => deliveries.length === before + 10, 'the 10 new records');
+    expect(deliveries.slice(before).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `g-${4500 + i}`).sort());
+    await late.stop();
+    await producer.close();
+  }, 120_000);
+
+  it('manual assignment reads what kcat wrote, from an offset, with seek, pause and resume', async () => {
+    const produce = exec('kcat', ['-b', cluster.bootstrap, '-P', '-t', 'manual', '-p', '0', '-K', ':']);
+    produce.child.stdin?.end(Array.from({ length: 20 }, (_, i) => `key${i}:value${i}`).join('\n') + '\n');
+    await produce;
+    const consumer = new Consumer(client(), { maxWaitMs: 100 });
+    consumer.assign([{ topic: 'manual', partition: 0, offset: 5 }]);
+    const seen: string[] = [];
+    const running = consumer.run({ eachRecord: (r) => void seen.push(`${r.offset}:${r.key?.toString()}=${r.value?.toString()}`) });
+    await until(() => seen.length === 15, 'offsets 5..19');
+    expect(seen).toEqual(Array.from({ length: 15 }, (_, i) => `${i + 5}:key${i + 5}=value${i + 5}`));
+    consumer.pause('manual');
+    consumer.seek('manual', 0, 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(seen).toHaveLength(15); // paused: nothing arrives
+    consumer.resume('manual');
+    await until(() => seen.length === 35, 'the whole partition again after seek(0)');
+    expect(seen.slice(15, 20)).toEqual(['0:key0=value0', '1:key1=value1', '2:key2=value2', '3:key3=value3', '4:key4=value4']);
+    expect(consumer.position('manual', 0)).toBe(20);
+    await consumer.stop();
+    await running;
+  }, 60_000);
 });

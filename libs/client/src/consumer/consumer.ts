@@ -1,0 +1,554 @@
+import { ConsumedRecord, KafkaProtocolError, readRecordBatches } from '@tributary/protocol';
+import { ClusterClient, isStaleMetadataError, kafkaError } from '../cluster/cluster-client';
+import { KafkaConnection } from '../network/kafka-connection';
+import { ASSIGNORS } from './assignors';
+import { Assignment, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol';
+
+export interface ConsumerOptions {
+  /** Consumer group; without one, partitions are assigned by hand (assign()). */
+  groupId?: string;
+  /** Static membership (group.instance.id): a restart within the session timeout keeps the assignment. */
+  groupInstanceId?: string;
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Assignment strategies offered, in preference order. Default range, then roundrobin. */
+  assignors?: ('range' | 'roundrobin')[];
+  /** Where to start without a committed offset: the log start (true) or its end. Default false. */
+  fromBeginning?: boolean;
+  /** Commit consumed positions every autoCommitIntervalMs and before a rebalance. Default on with a group. */
+  autoCommit?: boolean;
+  autoCommitIntervalMs?: number;
+  maxWaitMs?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  partitionMaxBytes?: number;
+  /** 0 read_uncommitted, 1 read_committed (the broker bounds fetches by the last stable offset). */
+  isolationLevel?: 0 | 1;
+  /** Fetch responses buffered per broker ahead of the handler (fetch pipelining depth). */
+  maxBufferedResponses?: number;
+  retryBackoffMs?: number;
+}
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  highWatermark: number;
+  records: ConsumedRecord[];
+}
+
+export interface ConsumerHandlers {
+  eachBatch?: (batch: ConsumedBatch) => Promise<void> | void;
+  eachRecord?: (record: ConsumedRecord & { topic: string; partition: number }) => Promise<void> | void;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** next offset to fetch */
+  fetchPosition: number;
+  /** next offset to hand to the application: what a commit stores */
+  consumedPosition: number;
+  /** bumped by seek(): responses fetched before it are dropped */
+  epoch: number;
+  paused: boolean;
+}
+
+interface Fetched {
+  brokerId: number;
+  state: PartitionState;
+  epoch: number;
+  records: ConsumedRecord[];
+  highWatermark: number;
+  nextPosition: number;
+}
+
+const REBALANCE_ERRORS = new Set([22, 25, 27]); // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS
+const COORDINATOR_ERRORS = new Set([14, 15, 16]); // LOAD_IN_PROGRESS, NOT_AVAILABLE, NOT_COORDINATOR
+const MEMBER_ID_REQUIRED = 79;
+const OFFSET_OUT_OF_RANGE = 1;
+const MAX_JOIN_ATTEMPTS = 50;
+
+/**
+ * A consumer on the native protocol: classic group membership (JoinGroup/SyncGroup with range or
+ * round-robin assignment, heartbeats, rejoin on rebalance) or manual assignment, and pipelined
+ * fetching: each broker's next Fetch is in flight while the application handles the previous
+ * response, up to maxBufferedResponses ahead (bounded memory).
+ */
+export class Consumer {
+  private readonly options: Required<Omit<ConsumerOptions, 'groupId' | 'groupInstanceId'>> & { groupId: string | null; groupInstanceId: string | null };
+  private topics: string[] = [];
+  private readonly partitions = new Map<string, PartitionState>();
+  private manual = false;
+  private running = false;
+  private generation = -1;
+  private memberId = '';
+  private coordinator: KafkaConnection | null = null;
+  private rejoinNeeded = true;
+  /** bumped when the assignment changes: fetchers of an older one stop */
+  private assignmentEpoch = 0;
+  private readonly queue: Fetched[] = [];
+  private queueWaiter: (() => void) | null = null;
+  private readonly spaceWaiters = new Map<number, () => void>();
+  private readonly queuedPerBroker = new Map<number, number>();
+  private lastAutoCommit = Date.now();
+  private runPromise: Promise<void> | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly cluster: ClusterClient,
+    options: ConsumerOptions = {},
+  ) {
+    this.options = {
+      groupId: options.groupId ?? null,
+      groupInstanceId: options.groupInstanceId ?? null,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 20_000,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1_000,
+      assignors: options.assignors ?? ['range', 'roundrobin'],
+      fromBeginning: options.fromBeginning ?? false,
+      autoCommit: options.autoCommit ?? options.groupId !== undefined,
+      autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5_000,
+      maxWaitMs: options.maxWaitMs ?? 500,
+      minBytes: options.minBytes ?? 1,
+      maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
+      partitionMaxBytes: options.partitionMaxBytes ?? 4 * 1024 * 1024,
+      isolationLevel: options.isolationLevel ?? 0,
+      maxBufferedResponses: options.maxBufferedResponses ?? 2,
+      retryBackoffMs: options.retryBackoffMs ?? 200,
+    };
+  }
+
+  /** Joins the group for these topics when run() starts. */
+  subscribe(topics: string[]): void {
+    if (!this.options.groupId) throw new RangeError('subscribe() needs a groupId; use assign() without one');
+    this.topics = [...new Set(topics)];
+  }
+
+  /** Manual assignment (no group membership); offsets default to the committed or reset position. */
+  assign(partitions: { topic: string; partition: number; offset?: number }[]): void {
+    this.manual = true;
+    this.partitions.clear();
+    for (const p of partitions) this.partitions.set(key(p.topic, p.partition), newState(p.topic, p.partition, p.offset ?? -1));
+    this.assignmentEpoch++;
+  }
+
+  assignment(): { topic: string; partition: number }[] {
+    return [...this.partitions.values()].map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /** The next offset the application will receive for a partition. */
+  position(topic: string, partition: number): number | undefined {
+    return this.partitions.get(key(topic, partition))?.consumedPosition;
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    const state = this.partitions.get(key(topic, partition));
+    if (!state) throw new RangeError(`${topic}-${partition} is not assigned to this consumer`);
+    state.fetchPosition = state.consumedPosition = offset;
+    state.epoch++;
+  }
+
+  pause(topic: string, partition?: number): void {
+    for (const state of this.partitions.values()) if (state.topic === topic && (partition === undefined || state.partition === partition)) state.paused = true;
+  }
+
+  resume(topic: string, partition?: number): void {
+    for (const state of this.partitions.values()) if (state.topic === topic && (partition === undefined || state.partition === partition)) state.paused = false;
+  }
+
+  /** Consumes until stop(); the handler's promise is awaited before the next batch (and before commits count it). */
+  run(handlers: ConsumerHandlers): Promise<void> {
+    if (this.runPromise) throw new Error('the consumer is already running');
+    if (!handlers.eachBatch && !handlers.eachRecord) throw new RangeError('run() needs eachBatch or eachRecord');
+    this.running = true;
+    this.runPromise = this.loop(handlers).finally(() => {
+      this.running = false;
+    });
+    return this.runPromise;
+  }
+
+  /** Stops consuming, commits (with autoCommit) and leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.running && !this.runPromise) return;
+    this.running = false;
+    this.assignmentEpoch++;
+    this.wakeAll();
+    await this.runPromise?.catch(() => undefined);
+    this.runPromise = null;
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    if (this.options.groupId && this.options.autoCommit) await this.commit().catch(() => undefined);
+    if (this.options.groupId && !this.manual && this.memberId) {
+      const coordinator = await this.findCoordinator().catch(() => null);
+      await coordinator?.request(13, { groupId: this.options.groupId, memberId: this.memberId, members: [{ memberId: this.memberId, groupInstanceId: this.options.groupInstanceId, reason: 'consumer stopped' }] }).catch(() => undefined);
+      this.memberId = '';
+      this.generation = -1;
+    }
+  }
+
+  /** Commits `offsets` (default: every partition's consumed position) for the group. */
+  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
+    const groupId = this.options.groupId;
+    if (!groupId) throw new RangeError('commit() needs a groupId');
+    const list = offsets ?? [...this.partitions.values()].filter((s) => s.consumedPosition >= 0).map((s) => ({ topic: s.topic, partition: s.partition, offset: s.consumedPosition }));
+    if (list.length === 0) return;
+    const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; commitTimestamp: number; committedMetadata: string }[]>();
+    for (const o of list) {
+      const partitions = byTopic.get(o.topic) ?? [];
+      partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' });
+      byTopic.set(o.topic, partitions);
+    }
+    const coordinator = await this.findCoordinator();
+    const member = this.manual ? { generationIdOrMemberEpoch: -1, memberId: '' } : { generationIdOrMemberEpoch: this.generation, memberId: this.memberId };
+    const response = await coordinator.request(8, { groupId, ...member, groupInstanceId: this.manual ? null : this.options.groupInstanceId, retentionTimeMs: -1, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) });
+    for (const topic of response.topics) {
+      for (const p of topic.partitions) {
+        if (p.errorCode === 0) continue;
+        if (COORDINATOR_ERRORS.has(p.errorCode)) this.coordinator = null;
+        if (REBALANCE_ERRORS.has(p.errorCode)) this.rejoinNeeded = true;
+        throw kafkaError(p.errorCode, `commit ${topic.name}-${p.partitionIndex} for group ${groupId}`);
+      }
+    }
+    this.lastAutoCommit = Date.now();
+  }
+
+  private async loop(handlers: ConsumerHandlers): Promise<void> {
+    while (this.running) {
+      if (!this.manual && this.rejoinNeeded) {
+        await this.joinGroup();
+        if (!this.running) break;
+      }
+      await this.loadMetadata();
+      await this.initPositions();
+      const epoch = ++this.assignmentEpoch;
+      const fetchers = this.cluster.brokerList().map((b) => this.fetchLoop(b.nodeId, epoch));
+      try {
+        await this.deliver(epoch, handlers);
+      } finally {
+        this.assignmentEpoch++;
+        this.wakeAll();
+        await Promise.all(fetchers);
+        this.queue.length = 0;
+        this.queuedPerBroker.clear();
+      }
+      if (this.running && this.options.autoCommit && this.options.groupId) await this.commit().catch(() => undefined);
+    }
+  }
+
+  /** Hands buffered responses to the application until the assignment changes or stop(). */
+  private async deliver(epoch: number, handlers: ConsumerHandlers): Promise<void> {
+    while (this.running && epoch === this.assignmentEpoch && !(this.rejoinNeeded && !this.manual)) {
+      const item = this.queue.shift();
+      if (!item) {
+        await new Promise<void>((resolve) => {
+          this.queueWaiter = resolve;
+          setTimeout(resolve, 200); // re-check the rejoin flag even when idle
+        });
+        this.queueWaiter = null;
+        continue;
+      }
+      this.queuedPerBroker.set(item.brokerId, (this.queuedPerBroker.get(item.brokerId) ?? 1) - 1);
+      this.spaceWaiters.get(item.brokerId)?.();
+      if (item.epoch !== item.state.epoch || !this.partitions.has(key(item.state.topic, item.state.partition))) continue; // seeked or revoked since
+      if (item.records.length > 0) {
+        if (handlers.eachBatch) await handlers.eachBatch({ topic: item.state.topic, partition: item.state.partition, highWatermark: item.highWatermark, records: item.records });
+        else for (const record of item.records) await handlers.eachRecord!({ ...record, topic: item.state.topic, partition: item.state.partition });
+      }
+      if (item.epoch === item.state.epoch) item.state.consumedPosition = item.nextPosition;
+      if (this.options.autoCommit && this.options.groupId && Date.now() - this.lastAutoCommit >= this.options.autoCommitIntervalMs) {
+        await this.commit().catch(() => undefined);
+      }
+    }
+  }
+
+  /** One broker's fetch loop: a Fetch for the partitions it leads, the next sent as soon as the previous is buffered. */
+  private async fetchLoop(brokerId: number, epoch: number): Promise<void> {
+    while (this.running && epoch === this.assignmentEpoch) {
+      if ((this.queuedPerBroker.get(brokerId) ?? 0) >= this.options.maxBufferedResponses) {
+        await new Promise<void>((resolve) => {
+          this.spaceWaiters.set(brokerId, resolve);
+          setTimeout(resolve, 100);
+        });
+        continue;
+      }
+      const mine = this.ledBy(brokerId);
+      if (mine.length === 0) {
+        await sleep(100);
+        continue;
+      }
+      try {
+        await this.fetchOnce(brokerId, mine, epoch);
+      } catch (error) {
+        if (!this.running || epoch !== this.assignmentEpoch) return;
+        this.cluster.dropConnection(brokerId);
+        await this.cluster.refresh().catch(() => undefined);
+        await sleep(this.options.retryBackoffMs);
+        void error;
+      }
+    }
+  }
+
+  private ledBy(brokerId: number): PartitionState[] {
+    const out: PartitionState[] = [];
+    for (const state of this.partitions.values()) {
+      if (state.paused || state.fetchPosition < 0) continue;
+      const leader = this.cluster.cachedTopic(state.topic)?.partitions[state.partition]?.leader;
+      if (leader === brokerId) out.push(state);
+    }
+    return out;
+  }
+
+  private async fetchOnce(brokerId: number, states: PartitionState[], epoch: number): Promise<void> {
+    const connection = await this.cluster.connection(brokerId);
+    const byTopic = new Map<string, PartitionState[]>();
+    for (const s of states) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s]);
+    const epochs = new Map(states.map((s) => [s, s.epoch]));
+    const response = await connection.request(1, {
+      replicaId: -1,
+      maxWaitMs: this.options.maxWaitMs,
+      minBytes: this.options.minBytes,
+      maxBytes: this.options.maxBytes,
+      isolationLevel: this.options.isolationLevel,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [...byTopic].map(([topic, list]) => ({
+        topic,
+        topicId: this.cluster.cachedTopic(topic)?.topicId,
+        partitions: list.map((s) => ({ partition: s.partition, fetchOffset: s.fetchPosition, partitionMaxBytes: this.options.partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 })),
+      })),
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    if (epoch !== this.assignmentEpoch) return;
+    const nameById = new Map([...byTopic.keys()].map((t) => [this.cluster.cachedTopic(t)?.topicId, t]));
+    for (const topicResponse of response.responses) {
+      const topic = topicResponse.topic || nameById.get(topicResponse.topicId) || '';
+      for (const p of topicResponse.partitions) {
+        const state = this.partitions.get(key(topic, p.partitionIndex));
+        if (!state || epochs.get(state) !== state.epoch) continue;
+        if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+          state.fetchPosition = -1;
+          void this.initPositions();
+          continue;
+        }
+        if (p.errorCode !== 0) {
+          if (isStaleMetadataError(p.errorCode)) {
+            this.cluster.invalidate(topic);
+            await this.cluster.topic(topic).catch(() => undefined);
+          }
+          continue;
+        }
+        const records: ConsumedRecord[] = [];
+        let next = state.fetchPosition;
+        for (const batch of readRecordBatches(p.records ?? Buffer.alloc(0))) {
+          const last = batch.lastOffset;
+          if (last < next) continue;
+          if (!batch.isControl) for (const record of batch.records()) if (record.offset >= next) records.push(record);
+          next = last + 1;
+        }
+        if (next === state.fetchPosition) continue;
+        state.fetchPosition = next;
+        this.queue.push({ brokerId, state, epoch: state.epoch, records, highWatermark: Number(p.highWatermark), nextPosition: next });
+        this.queuedPerBroker.set(brokerId, (this.queuedPerBroker.get(brokerId) ?? 0) + 1);
+        this.queueWaiter?.();
+      }
+    }
+  }
+
+  /** Leaders of the assigned partitions and the broker list, which the fetch loops are built from. */
+  private async loadMetadata(): Promise<void> {
+    if (this.cluster.brokerList().length === 0) await this.cluster.connect();
+    for (const topic of new Set([...this.partitions.values()].map((s) => s.topic))) await this.cluster.topic(topic).catch(() => undefined);
+  }
+
+  /** Sets fetch positions of partitions that have none: committed offset, else the reset policy. */
+  private async initPositions(): Promise<void> {
+    const missing = [...this.partitions.values()].filter((s) => s.fetchPosition < 0);
+    if (missing.length === 0) return;
+    for (const topic of new Set(missing.map((s) => s.topic))) await this.cluster.topic(topic);
+    const committed = this.options.groupId ? await this.fetchCommitted(missing) : new Map<string, number>();
+    const toReset: PartitionState[] = [];
+    for (const s of missing) {
+      const offset = committed.get(key(s.topic, s.partition)) ?? -1;
+      if (offset >= 0) s.fetchPosition = s.consumedPosition = offset;
+      else toReset.push(s);
+    }
+    const byLeader = new Map<number, PartitionState[]>();
+    for (const s of toReset) {
+      const leader = this.cluster.cachedTopic(s.topic)?.partitions[s.partition]?.leader ?? -1;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), s]);
+    }
+    for (const [leader, states] of byLeader) {
+      if (leader < 0) continue; // retried on the next loop
+      const connection = await this.cluster.connection(leader);
+      const byTopic = new Map<string, PartitionState[]>();
+      for (const s of states) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s]);
+      const response = await connection.request(2, {
+        replicaId: -1,
+        isolationLevel: this.options.isolationLevel,
+        topics: [...byTopic].map(([name, list]) => ({ name, partitions: list.map((s) => ({ partitionIndex: s.partition, currentLeaderEpoch: -1, timestamp: this.options.fromBeginning ? -2 : -1 })) })),
+      });
+      for (const topic of response.topics) {
+        for (const p of topic.partitions) {
+          const state = this.partitions.get(key(topic.name, p.partitionIndex));
+          if (state && p.errorCode === 0) state.fetchPosition = state.consumedPosition = Number(p.offset);
+        }
+      }
+    }
+  }
+
+  private async fetchCommitted(states: PartitionState[]): Promise<Map<string, number>> {
+    const groupId = this.options.groupId!;
+    const byTopic = new Map<string, number[]>();
+    for (const s of states) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s.partition]);
+    const topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+    const coordinator = await this.findCoordinator();
+    const found =
+      coordinator.versionFor(9) >= 8
+        ? ((await coordinator.request(9, { groups: [{ groupId, memberId: null, memberEpoch: -1, topics }], requireStable: true })).groups[0]?.topics ?? [])
+        : (await coordinator.request(9, { groupId, topics, requireStable: true })).topics;
+    const out = new Map<string, number>();
+    for (const topic of found) for (const p of topic.partitions) if (p.errorCode === 0) out.set(key(topic.name, p.partitionIndex), Number(p.committedOffset));
+    return out;
+  }
+
+  private async findCoordinator(): Promise<KafkaConnection> {
+    if (this.coordinator?.connected) return this.coordinator;
+    const groupId = this.options.groupId!;
+    for (let attempt = 0; ; attempt++) {
+      const connection = await this.cluster.anyConnection();
+      const found =
+        connection.versionFor(10) >= 4
+          ? (await connection.request(10, { keyType: 0, coordinatorKeys: [groupId] })).coordinators.find((c) => c.key === groupId)
+          : await connection.request(10, { key: groupId, keyType: 0 });
+      if (!found) throw kafkaError(15, `find coordinator of group ${groupId}`, 'the broker did not answer for the group');
+      if (found.errorCode === 0) {
+        if (!this.cluster.brokerList().some((b) => b.nodeId === found.nodeId)) await this.cluster.refresh();
+        this.coordinator = await this.cluster.connection(found.nodeId);
+        return this.coordinator;
+      }
+      const error = kafkaError(found.errorCode, `find coordinator of group ${groupId}`, found.errorMessage);
+      if (!error.retriable || attempt >= 20) throw error;
+      await sleep(this.options.retryBackoffMs);
+    }
+  }
+
+  /** JoinGroup + SyncGroup until this member has an assignment for the current generation. */
+  private async joinGroup(): Promise<void> {
+    const groupId = this.options.groupId!;
+    if (this.topics.length === 0) throw new RangeError('subscribe() to at least one topic before run()');
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    for (let attempt = 0; this.running; attempt++) {
+      if (attempt >= MAX_JOIN_ATTEMPTS) throw new Error(`could not join group ${groupId} after ${attempt} attempts`);
+      const coordinator = await this.findCoordinator();
+      const join = await coordinator.request(11, {
+        groupId,
+        sessionTimeoutMs: this.options.sessionTimeoutMs,
+        rebalanceTimeoutMs: this.options.rebalanceTimeoutMs,
+        memberId: this.memberId,
+        groupInstanceId: this.options.groupInstanceId,
+        protocolType: 'consumer',
+        protocols: this.options.assignors.map((name) => ({ name, metadata: encodeSubscription(this.topics) })),
+        reason: null,
+      });
+      if (join.errorCode === MEMBER_ID_REQUIRED) {
+        this.memberId = join.memberId;
+        continue;
+      }
+      if (join.errorCode !== 0) {
+        if (join.errorCode === 25) this.memberId = '';
+        if (COORDINATOR_ERRORS.has(join.errorCode)) this.coordinator = null;
+        const error = kafkaError(join.errorCode, `join group ${groupId}`);
+        if (!REBALANCE_ERRORS.has(join.errorCode) && !COORDINATOR_ERRORS.has(join.errorCode) && !error.retriable) throw error;
+        await sleep(this.options.retryBackoffMs);
+        continue;
+      }
+      this.memberId = join.memberId;
+      this.generation = join.generationId;
+      let assignments: { memberId: string; assignment: Buffer }[] = [];
+      if (join.leader === join.memberId) assignments = await this.computeAssignments(join.protocolName ?? 'range', join.members.map((m) => ({ memberId: m.memberId, topics: decodeSubscription(m.metadata).topics })));
+      const sync = await coordinator.request(14, { groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId, protocolType: 'consumer', protocolName: join.protocolName, assignments });
+      if (sync.errorCode !== 0) {
+        if (sync.errorCode === 25) this.memberId = '';
+        if (COORDINATOR_ERRORS.has(sync.errorCode)) this.coordinator = null;
+        await sleep(this.options.retryBackoffMs);
+        continue;
+      }
+      this.applyAssignment(decodeAssignment(sync.assignment));
+      this.rejoinNeeded = false;
+      this.scheduleHeartbeat();
+      return;
+    }
+  }
+
+  private async computeAssignments(protocol: string, members: { memberId: string; topics: string[] }[]): Promise<{ memberId: string; assignment: Buffer }[]> {
+    const assignor = ASSIGNORS[protocol];
+    if (!assignor) throw new Error(`group leader cannot run unknown assignor "${protocol}"`);
+    const counts = new Map<string, number>();
+    for (const topic of new Set(members.flatMap((m) => m.topics))) {
+      const info = await this.cluster.topic(topic).catch(() => null);
+      if (info) counts.set(topic, info.partitions.length);
+    }
+    return [...assignor(members, counts)].map(([memberId, assignment]) => ({ memberId, assignment: encodeAssignment(assignment) }));
+  }
+
+  private applyAssignment(assignment: Assignment): void {
+    const previous = new Map(this.partitions);
+    this.partitions.clear();
+    for (const [topic, partitions] of assignment) {
+      for (const partition of partitions) {
+        const k = key(topic, partition);
+        this.partitions.set(k, previous.get(k) ?? newState(topic, partition, -1));
+      }
+    }
+    // positions of partitions kept across the rebalance stay; new ones load the committed offset
+    for (const state of this.partitions.values()) if (state.consumedPosition >= 0) state.fetchPosition = state.consumedPosition;
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), this.options.heartbeatIntervalMs);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.running || this.rejoinNeeded || this.manual) return;
+    try {
+      const coordinator = await this.findCoordinator();
+      const response = await coordinator.request(12, { groupId: this.options.groupId!, generationId: this.generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId });
+      if (REBALANCE_ERRORS.has(response.errorCode)) {
+        if (response.errorCode === 25) this.memberId = '';
+        this.rejoinNeeded = true;
+        this.wakeAll();
+        return;
+      }
+      if (COORDINATOR_ERRORS.has(response.errorCode)) this.coordinator = null;
+    } catch (error) {
+      if (!(error instanceof KafkaProtocolError)) this.coordinator = null;
+    }
+    this.scheduleHeartbeat();
+  }
+
+  private wakeAll(): void {
+    this.queueWaiter?.();
+    for (const wake of this.spaceWaiters.values()) wake();
+    this.spaceWaiters.clear();
+  }
+}
+
+function key(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+function newState(topic: string, partition: number, offset: number): PartitionState {
+  return { topic, partition, fetchPosition: offset, consumedPosition: offset, epoch: 0, paused: false };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
