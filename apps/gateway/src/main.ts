@@ -8,7 +8,7 @@ import { gatewayConfigSchema } from './config';
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
   const config = loadConfig(gatewayConfigSchema, { argv, env, envPrefix: 'GATEWAY' });
   const logger = new ConsoleLogger({ json: true, logLevels: ['log', 'error', 'warn'] });
-  const app = await NestFactory.create(AppModule, { logger });
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
   app.enableShutdownHooks();
   await app.listen(config.httpPort, config.host);
   const address = app.getHttpServer().address();
