@@ -186,7 +186,13 @@ export class Consumer {
     if (this.options.groupId && this.options.autoCommit) await this.commit().catch(() => undefined);
     if (this.options.groupId && !this.manual && this.memberId) {
       const coordinator = await this.findCoordinator().catch(() => null);
-      await coordinator?.request(13, { groupId: this.options.groupId, memberId: this.memberId, members: [{ memberId: this.memberId, groupInstanceId: this.options.groupInstanceId, reason: 'consumer stopped' }] }).catch(() => undefined);
+      // v3 moved the member into a list (memberId alone cannot be encoded there): without the
+      // leave, the group keeps the member until its session times out
+      const leave =
+        coordinator && coordinator.versionFor(13) >= 3
+          ? { groupId: this.options.groupId, members: [{ memberId: this.memberId, groupInstanceId: this.options.groupInstanceId, reason: 'consumer stopped' }] }
+          : { groupId: this.options.groupId, memberId: this.memberId };
+      await coordinator?.request(13, leave).catch(() => undefined);
       this.memberId = '';
       this.generation = -1;
     }
