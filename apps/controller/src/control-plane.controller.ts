@@ -55,6 +55,16 @@ export class ControlPlaneController {
     return this.runtime.quorum.handle('configs.alter', request);
   }
 
+  @MessagePattern('acls.create')
+  createAcls(@Payload() request: ControlRequest<'acls.create'>): Promise<ControlResponse<'acls.create'>> {
+    return this.runtime.quorum.handle('acls.create', request);
+  }
+
+  @MessagePattern('acls.delete')
+  deleteAcls(@Payload() request: ControlRequest<'acls.delete'>): Promise<ControlResponse<'acls.delete'>> {
+    return this.runtime.quorum.handle('acls.delete', request);
+  }
+
   @MessagePattern('producerIds.allocate')
   allocateProducerIds(@Payload() request: ControlRequest<'producerIds.allocate'>): Promise<ControlResponse<'producerIds.allocate'>> {
     return this.runtime.quorum.handle('producerIds.allocate', request);

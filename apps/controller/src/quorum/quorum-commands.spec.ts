@@ -1,4 +1,5 @@
 import { CreatableTopic, MetadataImage, MetadataRecord } from '@tributary/protocol';
+import { createAcls, deleteAcls } from './acl-commands';
 import { alterPartition } from './alter-partition';
 import { alterConfigs } from './config-commands';
 import { BrokerLifecycle, allocateProducerIds } from './broker-lifecycle';
@@ -251,5 +252,35 @@ describe('config commands', () => {
     expect([...image.topicConfig('t')]).toEqual([['segment.ms', '60000']]);
     const unknown = alterConfigs(image, { resources: [{ resourceType: 'topic', resourceName: 'nope', configs: [] }], replace: false, validateOnly: false });
     expect(unknown.results[0].errorCode).toBe(ControllerError.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+});
+
+describe('ACL commands', () => {
+  const binding = { resourceType: 2, resourceName: 'orders', patternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
+  const anyFilter = { resourceType: 1, resourceName: null, patternType: 1, principal: null, host: null, operation: 1, permissionType: 1 };
+  let ids = 0;
+  const newId = () => `acl-${++ids}`;
+
+  it('stores valid bindings once, refuses invalid ones with INVALID_REQUEST and stores nothing for them', () => {
+    const image = new MetadataImage();
+    const first = createAcls(image, { creations: [binding, { ...binding, principal: 'alice' }] }, newId);
+    expect(first.results.map((r) => r.errorCode)).toEqual([0, ControllerError.INVALID_REQUEST]);
+    expect(first.results[1].errorMessage).toMatch(/User:name/);
+    commit(image, first.records);
+    expect([...image.acls.values()]).toEqual([binding]);
+    const again = createAcls(image, { creations: [binding, binding] }, newId);
+    expect(again.results.map((r) => r.errorCode)).toEqual([0, 0]);
+    expect(again.records).toEqual([]); // already stored
+  });
+
+  it('deletes what each filter matches, reporting a binding under every filter that matched it', () => {
+    const image = new MetadataImage();
+    commit(image, createAcls(image, { creations: [binding, { ...binding, principal: 'User:bob' }, { ...binding, resourceType: 3, resourceName: 'g' }] }, newId).records);
+    const outcome = deleteAcls(image, { filters: [{ ...anyFilter, principal: 'User:bob' }, { ...anyFilter, resourceType: 2 }, { ...anyFilter, operation: 0 }] });
+    expect(outcome.results[0].matching.map((b) => b.principal)).toEqual(['User:bob']);
+    expect(outcome.results[1].matching).toHaveLength(2);
+    expect(outcome.results[2].errorCode).toBe(ControllerError.INVALID_REQUEST);
+    commit(image, outcome.records);
+    expect([...image.acls.values()].map((b) => b.resourceType)).toEqual([3]);
   });
 });

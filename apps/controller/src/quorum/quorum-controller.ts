@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ControlPattern, ControlRequest, ControlResponse, MetadataImage, MetadataRecord } from '@tributary/protocol';
 import { MetadataStore } from '../state/metadata-store';
+import { createAcls, deleteAcls } from './acl-commands';
 import { alterPartition } from './alter-partition';
 import { BrokerLifecycle, Clock, allocateProducerIds } from './broker-lifecycle';
 import { alterConfigs } from './config-commands';
@@ -87,6 +88,14 @@ export class QuorumController {
       }),
       'configs.alter': (request) => this.command((image) => {
         const { results, records } = alterConfigs(image, request);
+        return { records, result: { errorCode: 0, errorMessage: null, results } };
+      }),
+      'acls.create': (request) => this.command((image) => {
+        const { results, records } = createAcls(image, request);
+        return { records, result: { errorCode: 0, errorMessage: null, results } };
+      }),
+      'acls.delete': (request) => this.command((image) => {
+        const { results, records } = deleteAcls(image, request);
         return { records, result: { errorCode: 0, errorMessage: null, results } };
       }),
       'producerIds.allocate': (request) => this.command<ControlResponse<'producerIds.allocate'>>((image) => {

@@ -1,4 +1,5 @@
-import { BrokerEndpoint, MetadataRecord } from '../metadata/metadata-records';
+import { AclFilter } from '../metadata/acl-rules';
+import { AclBinding, BrokerEndpoint, MetadataRecord } from '../metadata/metadata-records';
 
 /**
  * The control-plane messages between brokers and controllers (carried by the internal RPC as
@@ -142,6 +143,20 @@ export interface AlterConfigsResult extends ErrorFields {
   resourceName: string;
 }
 
+/** CreateAcls: each binding stored, or refused with its own error. */
+export interface CreateAclsCommand {
+  creations: AclBinding[];
+}
+
+/** DeleteAcls: every stored binding matched by each filter is removed and reported. */
+export interface DeleteAclsCommand {
+  filters: AclFilter[];
+}
+
+export interface DeleteAclsFilterResult extends ErrorFields {
+  matching: AclBinding[];
+}
+
 export interface AllocateProducerIdsRequest {
   brokerId: number;
   brokerEpoch: number;
@@ -169,6 +184,8 @@ export interface ControlPlaneContract {
   'topics.delete': [DeleteTopicsCommand, { results: DeleteTopicResult[] } & ErrorFields];
   'partitions.create': [CreatePartitionsCommand, { results: CreatePartitionsResult[] } & ErrorFields];
   'configs.alter': [AlterConfigsCommand, { results: AlterConfigsResult[] } & ErrorFields];
+  'acls.create': [CreateAclsCommand, { results: ErrorFields[] } & ErrorFields];
+  'acls.delete': [DeleteAclsCommand, { results: DeleteAclsFilterResult[] } & ErrorFields];
   'producerIds.allocate': [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   'quorum.describe': [Record<string, never>, DescribeQuorumResponse & ErrorFields];
 }
