@@ -1,5 +1,5 @@
 import { KafkaProtocolError, kafkaErrorByCode } from '@tributary/protocol';
-import { ConnectionError, KafkaConnection } from '../network/kafka-connection';
+import { ConnectionError, KafkaConnection, SaslPlainCredentials } from '../network/kafka-connection';
 
 export interface ClientOptions {
   /** Bootstrap brokers, "host:port"; any one that answers is enough. */
@@ -11,6 +11,8 @@ export interface ClientOptions {
   metadataMaxAgeMs?: number;
   /** Requests in flight per broker connection. */
   maxInFlightPerBroker?: number;
+  /** SASL/PLAIN login for brokers whose listener requires it. */
+  sasl?: SaslPlainCredentials | null;
 }
 
 export interface PartitionInfo {
@@ -64,7 +66,7 @@ export class ClusterClient {
 
   constructor(options: ClientOptions) {
     if (options.brokers.length === 0) throw new RangeError('at least one bootstrap broker is needed');
-    this.options = { clientId: 'tributary', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, metadataMaxAgeMs: 300_000, maxInFlightPerBroker: 32, ...options };
+    this.options = { clientId: 'tributary', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, metadataMaxAgeMs: 300_000, maxInFlightPerBroker: 32, sasl: null, ...options };
   }
 
   /** Connects to the first bootstrap broker that answers and loads the broker list. */
@@ -120,6 +122,7 @@ export class ClusterClient {
         connectTimeoutMs: this.options.connectTimeoutMs,
         requestTimeoutMs: this.options.requestTimeoutMs,
         maxInFlight: this.options.maxInFlightPerBroker,
+        sasl: this.options.sasl,
       });
       await connection.connect();
       return connection;
@@ -168,7 +171,7 @@ export class ClusterClient {
     const failures: string[] = previous instanceof Error ? [previous.message] : [];
     for (const address of this.options.brokers) {
       const [host, port] = splitAddress(address);
-      const connection = new KafkaConnection({ host, port, clientId: this.options.clientId, connectTimeoutMs: this.options.connectTimeoutMs, requestTimeoutMs: this.options.requestTimeoutMs });
+      const connection = new KafkaConnection({ host, port, clientId: this.options.clientId, connectTimeoutMs: this.options.connectTimeoutMs, requestTimeoutMs: this.options.requestTimeoutMs, sasl: this.options.sasl });
       try {
         await connection.connect();
         this.bootstrapConnection = connection;

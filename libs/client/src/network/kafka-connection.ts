@@ -29,6 +29,22 @@ export interface ConnectionOptions {
   maxInFlight: number;
   /** Largest response frame accepted. */
   maxResponseBytes: number;
+  /** SASL/PLAIN credentials, sent right after version negotiation; none for a PLAINTEXT listener. */
+  sasl: SaslPlainCredentials | null;
+}
+
+export interface SaslPlainCredentials {
+  mechanism: 'plain';
+  username: string;
+  password: string;
+}
+
+/** The broker refused the credentials (SASL_AUTHENTICATION_FAILED) or the mechanism. */
+export class AuthenticationError extends ConnectionError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthenticationError';
+  }
 }
 
 export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionOptions, 'host' | 'port'> = {
@@ -37,6 +53,7 @@ export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionOptions, 'host' | 'port'
   requestTimeoutMs: 30_000,
   maxInFlight: 100,
   maxResponseBytes: 256 * 1024 * 1024,
+  sasl: null,
 };
 
 interface InFlight {
@@ -99,6 +116,22 @@ export class KafkaConnection {
     const versions = await this.send(18, 0, {});
     if (versions.errorCode !== 0) throw new ConnectionError(`ApiVersions failed with error ${versions.errorCode}`);
     this.brokerVersions = new Map(versions.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
+    if (this.options.sasl) await this.authenticate(this.options.sasl);
+  }
+
+  /** SaslHandshake v1 + SaslAuthenticate with a PLAIN token (RFC 4616: authzid NUL authcid NUL password). */
+  private async authenticate(credentials: SaslPlainCredentials): Promise<void> {
+    const handshake = await this.send(17, 1, { mechanism: 'PLAIN' });
+    if (handshake.errorCode !== 0) {
+      this.close();
+      throw new AuthenticationError(`${this.address} does not accept SASL/PLAIN (it offers: ${handshake.mechanisms.join(', ') || 'nothing'})`);
+    }
+    const token = Buffer.from(`\u0000${credentials.username}\u0000${credentials.password}`, 'utf8');
+    const answer = await this.request(36, { authBytes: token });
+    if (answer.errorCode !== 0) {
+      this.close();
+      throw new AuthenticationError(`${this.address} refused SASL/PLAIN login of '${credentials.username}': ${answer.errorMessage ?? `error ${answer.errorCode}`}`);
+    }
   }
 
   get address(): string {

@@ -10,6 +10,9 @@ describe('apiVersionsTable', () => {
     // Produce v0-v2 are advertised for librdkafka's compression check (KAFKA-18659) but not parsed
     expect(rangeOf(API_KEYS.Produce)).toEqual({ apiKey: 0, minVersion: 0, maxVersion: 11 });
     expect([0, 1, 2, 3].map((v) => isSupportedVersion(API_KEYS.Produce, v))).toEqual([false, false, false, true]);
+    // SaslHandshake v0 likewise, for librdkafka's SASL check; v0's unframed tokens are not accepted
+    expect(rangeOf(API_KEYS.SaslHandshake)).toEqual({ apiKey: 17, minVersion: 0, maxVersion: 1 });
+    expect([0, 1].map((v) => isSupportedVersion(API_KEYS.SaslHandshake, v))).toEqual([false, true]);
     expect(rangeOf(API_KEYS.Fetch)).toEqual({ apiKey: 1, minVersion: 4, maxVersion: 17 });
     expect(rangeOf(API_KEYS.ListOffsets)).toEqual({ apiKey: 2, minVersion: 1, maxVersion: 10 });
     expect(rangeOf(API_KEYS.Metadata)).toEqual({ apiKey: 3, minVersion: 0, maxVersion: 12 });
@@ -35,7 +38,8 @@ describe('apiVersionsTable', () => {
 
   it('advertises only what compiles: every advertised version has a request and response codec', () => {
     for (const { apiKey, minVersion: advertisedMin, maxVersion } of apiVersionsTable()) {
-      const minVersion = apiKey === API_KEYS.Produce ? 3 : advertisedMin;
+      const parsedFrom: Partial<Record<number, number>> = { [API_KEYS.Produce]: 3, [API_KEYS.SaslHandshake]: 1 };
+      const minVersion = parsedFrom[apiKey] ?? advertisedMin;
       for (let v = minVersion; v <= maxVersion; v++) {
         expect(isSupportedVersion(apiKey, v)).toBe(true);
         expect(messageCodec(apiKey, v, 'request').version).toBe(v);

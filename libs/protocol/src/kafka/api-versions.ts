@@ -31,7 +31,12 @@ const BASELINE_OVERRIDES: ReadonlyMap<number, number> = new Map([
  * "from v0 to v7" (zstd), and otherwise silently sends it uncompressed. Requests in the gap are
  * still refused as unsupported versions.
  */
-const ADVERTISED_MIN_OVERRIDES: ReadonlyMap<number, number> = new Map([[0, 0]]);
+const ADVERTISED_MIN_OVERRIDES: ReadonlyMap<number, number> = new Map([
+  [0, 0], // Produce
+  // librdkafka before 2.10 turns SASL on only when SaslHandshake v0 is listed; it then sends v1
+  // (the highest) followed by SaslAuthenticate, which is what is parsed.
+  [17, 0], // SaslHandshake
+]);
 
 export interface ApiDeclarations {
   readonly apiKey: number;
