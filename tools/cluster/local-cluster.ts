@@ -12,6 +12,8 @@ export interface ClusterSpec {
   gateway?: boolean;
   /** Where every node's data directory goes; a fresh temp dir by default. */
   baseDir?: string;
+  /** Extra flags for every broker (e.g. SASL users and the authorizer). */
+  brokerArgs?: string[];
 }
 
 /**
@@ -54,7 +56,7 @@ export class LocalCluster {
       const kafka = await freePort();
       const http = await freePort();
       brokers.push(
-        new NodeProcess('broker', id, ['--node-id', String(id), '--controllers', voters, '--data-dir', path.join(baseDir, `broker-${id}`), '--kafka-port', String(kafka), '--http-port', String(http)], http, { kafka }),
+        new NodeProcess('broker', id, ['--node-id', String(id), '--controllers', voters, '--data-dir', path.join(baseDir, `broker-${id}`), '--kafka-port', String(kafka), '--http-port', String(http), ...(spec.brokerArgs ?? [])], http, { kafka }),
       );
     }
     let gateway: NodeProcess | null = null;

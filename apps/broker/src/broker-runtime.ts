@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { SaslPlainCredentials } from '@tributary/client';
 import { LogManager } from '@tributary/log-engine';
 import { BrokerConfig } from './config';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager';
@@ -15,6 +16,8 @@ import { KafkaLeaderEndpoint } from './replica/kafka-leader-endpoint';
 import { IsrChangeSink, Partition } from './replica/partition';
 import { ReplicaFetcherManager } from './replica/replica-fetcher-manager';
 import { ReplicaManager } from './replica/replica-manager';
+import { Authorizer } from './security/authorizer';
+import { PlainAuthenticator } from './security/plain-authenticator';
 
 const ISR_CHECK_INTERVAL_MS = 5_000;
 const PRODUCER_SNAPSHOT_INTERVAL_MS = 60_000;
@@ -65,11 +68,13 @@ export class BrokerRuntime {
           .catch(() => partition.onIsrRejected());
       },
     };
+    const interBrokerLogin: SaslPlainCredentials | null =
+      config.saslPlainUsers && config.saslInterBrokerUser ? { mechanism: 'plain', username: config.saslInterBrokerUser, password: config.saslPlainUsers[config.saslInterBrokerUser] } : null;
     const replicas = new ReplicaManager(logs, { brokerId: config.nodeId, minInsyncReplicas: config.minInsyncReplicas }, { nowMs: () => Date.now() }, isrSink);
     let context: BrokerContext | null = null;
     const fetchers = new ReplicaFetcherManager(
       replicas,
-      (leaderId) => new KafkaLeaderEndpoint(config.nodeId, () => (context ? endpointOf(context, leaderId) : undefined), (topic) => loader.image.topicIdsByName.get(topic)),
+      (leaderId) => new KafkaLeaderEndpoint(config.nodeId, () => (context ? endpointOf(context, leaderId) : undefined), (topic) => loader.image.topicIdsByName.get(topic), interBrokerLogin),
       { brokerId: config.nodeId },
       (error) => logger.warn({ msg: 'replica fetcher error', error: error.message }),
     );
@@ -88,6 +93,16 @@ export class BrokerRuntime {
       autoCreateTopics: config.autoCreateTopics,
       producerIds,
       groups,
+      sasl: config.saslPlainUsers ? new PlainAuthenticator(config.saslPlainUsers) : null,
+      authorizer: new Authorizer(
+        {
+          enabled: config.authorizerEnabled,
+          // replication must never be locked out by an ACL
+          superUsers: [...config.superUsers, ...(config.saslInterBrokerUser ? [`User:${config.saslInterBrokerUser}`] : [])],
+          allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
+        },
+        () => loader.image.acls.values(),
+      ),
     };
     const handler = new KafkaRequestHandler(context);
     const server = new KafkaServer((frame, connection) => handler.handle(frame, connection), {
@@ -102,7 +117,7 @@ export class BrokerRuntime {
         brokerId: config.nodeId,
         incarnationId: randomUUID(),
         rack: config.rack ?? null,
-        listeners: [{ name: 'PLAINTEXT', host: config.advertisedHost ?? config.host, port: config.advertisedPort ?? port, securityProtocol: 'PLAINTEXT' }],
+        listeners: [{ name: 'PLAINTEXT', host: config.advertisedHost ?? config.host, port: config.advertisedPort ?? port, securityProtocol: config.saslPlainUsers ? 'SASL_PLAINTEXT' : 'PLAINTEXT' }],
         heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       },
       () => loader.offset,

@@ -17,6 +17,40 @@ export const brokerConfigSchema = z.object({
   httpPort: port().default(9645),
   autoCreateTopics: z.stringbool().default(true),
   minInsyncReplicas: z.coerce.number().int().min(1).default(1),
+  /**
+   * SASL/PLAIN users, "name:password,name2:password2" (or an object in the config file). When
+   * set, the listener requires a SASL login before any request but ApiVersions.
+   */
+  saslPlainUsers: z.union([z.record(z.string().min(1), z.string().min(1)), z.string().transform(parseUserList)]).optional(),
+  /** The user (one of saslPlainUsers) this broker logs in as to replicate from leaders; a super user. */
+  saslInterBrokerUser: z.string().min(1).optional(),
+  /** Enforce ACLs (authorizer.class.name set, in Kafka terms). */
+  authorizerEnabled: z.stringbool().default(false),
+  /** super.users: principals allowed everything, "User:admin,User:ops". */
+  superUsers: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p.length > 0))]).default([]),
+  /** allow.everyone.if.no.acl.found */
+  allowEveryoneIfNoAclFound: z.stringbool().default(false),
+}).superRefine((config, ctx) => {
+  if (config.saslInterBrokerUser && !config.saslPlainUsers?.[config.saslInterBrokerUser]) {
+    ctx.addIssue({ code: 'custom', path: ['saslInterBrokerUser'], message: `'${config.saslInterBrokerUser}' is not one of saslPlainUsers` });
+  }
+  if (config.saslPlainUsers && !config.saslInterBrokerUser) {
+    ctx.addIssue({ code: 'custom', path: ['saslInterBrokerUser'], message: 'a SASL listener needs saslInterBrokerUser: the login this broker replicates with' });
+  }
 });
+
+/** "alice:secret,bob:pw" as { alice: 'secret', bob: 'pw' }; a password may itself contain ':'. */
+function parseUserList(value: string, ctx: z.RefinementCtx): Record<string, string> {
+  const users: Record<string, string> = {};
+  for (const entry of value.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+    const colon = entry.indexOf(':');
+    if (colon <= 0 || colon === entry.length - 1) {
+      ctx.addIssue({ code: 'custom', message: `'${entry.split(':')[0]}' must be written name:password` });
+      return z.NEVER;
+    }
+    users[entry.slice(0, colon)] = entry.slice(colon + 1);
+  }
+  return users;
+}
 
 export type BrokerConfig = z.infer<typeof brokerConfigSchema>;

@@ -1,3 +1,4 @@
+import { Authorizer } from '../src/security/authorizer';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -122,10 +123,12 @@ export class FixedMetadataCluster {
       autoCreateTopics: false,
       producerIds: new ProducerIdManager(testController, () => ({ brokerId: id, brokerEpoch: id })),
       groups: new GroupCoordinator({ brokerId: id, listenerName: 'PLAINTEXT', metadata: () => this.image, replicas, controller: testController }),
+      sasl: null,
+      authorizer: new Authorizer({ enabled: false, superUsers: [], allowEveryoneIfNoAclFound: true }, () => this.image.acls.values()),
     };
     const fetchers = new ReplicaFetcherManager(
       replicas,
-      (leaderId) => new KafkaLeaderEndpoint(id, () => endpointOf(context, leaderId), (topic) => this.image.topicIdsByName.get(topic), 5_000),
+      (leaderId) => new KafkaLeaderEndpoint(id, () => endpointOf(context, leaderId), (topic) => this.image.topicIdsByName.get(topic), null, 5_000),
       { brokerId: id, maxWaitMs: 100, backoffMs: 50 },
     );
     const publisher = new MetadataPublisher(id, replicas, fetchers, { log: {}, minInsyncReplicas: 1 });

@@ -1,6 +1,8 @@
 import { ControlPattern, ControlRequest, ControlResponse, MetadataImage } from '@tributary/protocol';
 import type { GroupCoordinator } from '../groups/group-coordinator';
 import { ReplicaManager } from '../replica/replica-manager';
+import type { Authorizer } from '../security/authorizer';
+import type { PlainAuthenticator } from '../security/plain-authenticator';
 
 /** The broker's line to the active controller (internal RPC); admin requests are forwarded on it. */
 export interface ControllerChannel {
@@ -21,6 +23,9 @@ export interface BrokerContext {
   readonly producerIds: { next(): Promise<number> };
   /** Consumer groups (classic protocol) coordinated by this broker. */
   readonly groups: GroupCoordinator;
+  /** SASL/PLAIN logins; null when the listener is plain (no login required). */
+  readonly sasl: PlainAuthenticator | null;
+  readonly authorizer: Authorizer;
 }
 
 /** The advertised endpoint of `brokerId` on the context's listener, if it has one. */

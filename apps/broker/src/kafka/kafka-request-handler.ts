@@ -2,7 +2,10 @@ import { DecodedRequest, RequestApiKey, RequestBodyByApiKey, UnsupportedRequestE
 import { ConnectionInfo } from '../network/kafka-server';
 import { BrokerContext } from './broker-context';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/admin-topics.handler';
+import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.handler';
 import { handleApiVersions } from './handlers/api-versions.handler';
+import { handleSaslAuthenticate, handleSaslHandshake } from './handlers/sasl.handler';
+import { authorizeRequest } from '../security/request-authorization';
 import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from './handlers/configs.handler';
 import { handleInitProducerId } from './handlers/init-producer-id.handler';
 import { handleDeleteRecords, handleOffsetForLeaderEpoch } from './handlers/partitions-admin.handler';
@@ -12,6 +15,9 @@ import { handleFetch } from './handlers/fetch.handler';
 import { handleListOffsets } from './handlers/list-offsets.handler';
 import { handleMetadata } from './handlers/metadata.handler';
 import { handleProduce } from './handlers/produce.handler';
+
+/** ApiVersions, SaslHandshake and SaslAuthenticate: what a client may send before it logs in. */
+const BEFORE_LOGIN = new Set([17, 18, 36]);
 
 /** The answer body of one API, or null for "no response" (acks=0). */
 type Answer = object | null;
@@ -28,7 +34,10 @@ export type ApiHandler = (request: DecodedRequest, connection: ConnectionInfo) =
 export class KafkaRequestHandler {
   private readonly handlers = new Map<number, ApiHandler>();
 
-  constructor(ctx: BrokerContext, extra: ReadonlyMap<number, ApiHandler> = new Map()) {
+  constructor(
+    private readonly ctx: BrokerContext,
+    extra: ReadonlyMap<number, ApiHandler> = new Map(),
+  ) {
     const on = <K extends RequestApiKey>(apiKey: K, handle: (body: RequestBodyByApiKey[K], request: DecodedRequest, connection: ConnectionInfo) => Answer | Promise<Answer>) => {
       this.handlers.set(apiKey, (request, connection) => handle(request.body as RequestBodyByApiKey[K], request, connection));
     };
@@ -48,12 +57,17 @@ export class KafkaRequestHandler {
     on(1, (body, r) => handleFetch(ctx, body, r.apiVersion));
     on(2, (body, r) => handleListOffsets(ctx, body, r.apiVersion));
     on(3, (body, r) => handleMetadata(ctx, body, r.apiVersion));
+    on(17, (body, _r, connection) => handleSaslHandshake(ctx.sasl, body, connection));
     on(18, (body, r) => handleApiVersions(body, r.apiVersion));
+    on(36, (body, r, connection) => handleSaslAuthenticate(ctx.sasl, body, r.apiVersion, connection));
     on(19, (body, r) => handleCreateTopics(ctx, body, r.apiVersion));
     on(20, (body, r) => handleDeleteTopics(ctx, body, r.apiVersion));
     on(21, (body) => handleDeleteRecords(ctx, body));
     on(22, (body) => handleInitProducerId(ctx, body));
     on(23, (body) => handleOffsetForLeaderEpoch(ctx, body));
+    on(29, (body) => handleDescribeAcls(ctx, body));
+    on(30, (body) => handleCreateAcls(ctx, body));
+    on(31, (body) => handleDeleteAcls(ctx, body));
     on(32, (body, r) => handleDescribeConfigs(ctx, body, r.apiVersion));
     on(33, (body) => handleAlterConfigs(ctx, body));
     on(37, (body) => handleCreatePartitions(ctx, body));
@@ -80,8 +94,14 @@ export class KafkaRequestHandler {
     }
     const handler = this.handlers.get(request.apiKey);
     if (!handler) throw new Error(`API ${request.apiKey} v${request.apiVersion} is not served by this broker yet`);
-    const body = await handler(request, connection);
+    if (this.ctx.sasl && !connection.session.authenticated && !BEFORE_LOGIN.has(request.apiKey)) {
+      throw new Error(`API ${request.apiKey} before SASL authentication`); // Kafka closes such a connection too
+    }
+    const decision = authorizeRequest(this.ctx.authorizer, this.ctx.metadata(), request, connection);
+    if (decision.kind === 'deny') return encodeResponse(request.apiKey, request.apiVersion, request.header.correlationId, decision.response as never);
+    const body = await handler(decision.body === request.body ? request : ({ ...request, body: decision.body } as DecodedRequest), connection);
     if (body === null) return null;
+    decision.addDenied?.(body as never);
     return encodeResponse(request.apiKey, request.apiVersion, request.header.correlationId, body as never);
   }
 }

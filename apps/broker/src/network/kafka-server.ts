@@ -11,7 +11,21 @@ export interface ConnectionInfo {
   id: number;
   remoteAddress: string;
   remotePort: number;
+  /** Who is on the other end; SASL authentication fills it in. */
+  session: ConnectionSession;
 }
+
+export interface ConnectionSession {
+  /** 'User:ANONYMOUS' until a SASL login names someone. */
+  principal: string;
+  authenticated: boolean;
+  /** The mechanism chosen by SaslHandshake, awaiting SaslAuthenticate. */
+  saslMechanism: string | null;
+  /** Close once the responses queued so far are written (a failed login, as Kafka does). */
+  closeAfterResponse: boolean;
+}
+
+export const ANONYMOUS = 'User:ANONYMOUS';
 
 export interface KafkaServerOptions {
   host: string;
@@ -79,7 +93,12 @@ export class KafkaServer {
   }
 
   private accept(socket: net.Socket): void {
-    const info: ConnectionInfo = { id: this.nextConnectionId++, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 };
+    const info: ConnectionInfo = {
+      id: this.nextConnectionId++,
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      session: { principal: ANONYMOUS, authenticated: false, saslMechanism: null, closeAfterResponse: false },
+    };
     const framer = new RequestFramer(this.options.maxRequestBytes);
     const queue: Pending[] = [];
     let closed = false;
@@ -138,6 +157,11 @@ export class KafkaServer {
         socket.cork();
         for (const bytes of responses) socket.write(bytes);
         socket.uncork();
+      }
+      if (info.session.closeAfterResponse && queue.length === 0 && !closed) {
+        closed = true;
+        socket.end();
+        return;
       }
       if (!closed) dispatch();
     };

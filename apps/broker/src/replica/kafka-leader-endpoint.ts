@@ -1,4 +1,4 @@
-import { KafkaConnection } from '@tributary/client';
+import { KafkaConnection, SaslPlainCredentials } from '@tributary/client';
 import { ErrorCode } from './kafka-errors';
 import { LeaderEndpoint } from './replica-fetcher';
 import { FetchParams, FetchPartitionResult } from './replica-manager';
@@ -20,6 +20,8 @@ export class KafkaLeaderEndpoint implements LeaderEndpoint {
     private readonly brokerId: number,
     private readonly address: () => LeaderAddress | undefined,
     private readonly topicIdOf: (topic: string) => string | undefined,
+    /** The inter-broker login when listeners require SASL. */
+    private readonly sasl: SaslPlainCredentials | null = null,
     private readonly requestTimeoutMs = 30_000,
   ) {}
 
@@ -84,7 +86,7 @@ export class KafkaLeaderEndpoint implements LeaderEndpoint {
     this.connection?.close();
     const address = this.address();
     if (!address) throw new Error('the leader has no known address');
-    const connection = new KafkaConnection({ host: address.host, port: address.port, clientId: `replica-fetcher-${this.brokerId}`, requestTimeoutMs: this.requestTimeoutMs });
+    const connection = new KafkaConnection({ host: address.host, port: address.port, clientId: `replica-fetcher-${this.brokerId}`, requestTimeoutMs: this.requestTimeoutMs, sasl: this.sasl });
     this.connection = connection;
     await connection.connect();
     return connection;

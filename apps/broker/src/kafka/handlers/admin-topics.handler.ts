@@ -18,7 +18,7 @@ const MAX_PROPAGATION_WAIT_MS = 5_000;
  * After the controller committed a change, wait (bounded) until this broker's image shows it,
  * so a client that asks this broker for metadata next sees what it just created or deleted.
  */
-async function untilVisible(condition: () => boolean, timeoutMs: number): Promise<void> {
+export async function untilVisible(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + Math.min(Math.max(timeoutMs, 0), MAX_PROPAGATION_WAIT_MS);
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
