@@ -1,35 +1,63 @@
-import { Entry, invariant } from './types';
+import { Entry, Snapshot, invariant } from './types';
 
 /**
- * The node's view of its log: entries from index 1 on (index 0 is the empty start with term 0),
- * the part already persisted by the caller and the unstable tail still to persist.
+ * The node's view of its log: a snapshot standing for every entry up to its index (or the empty
+ * start, index 0 with term 0), then the entries after it, the part already persisted by the
+ * caller and the unstable tail still to persist.
  */
 export class RaftLog {
+  /** entries[i] has index snapshotIndex + 1 + i. */
   private entries: Entry[] = [];
+  /** The latest snapshot, kept whole so a leader can send it to a follower that needs it. */
+  snapshot: Snapshot | null;
   /** Entries with index <= stableIndex were handed out in a Ready and persisted. */
   stableIndex = 0;
 
-  constructor(persisted: Entry[] = []) {
-    for (const e of persisted) this.entries.push(e);
+  constructor(persisted: { snapshot: Snapshot | null; entries: Entry[] }) {
+    this.snapshot = persisted.snapshot;
+    for (const e of persisted.entries) {
+      invariant(e.index === this.lastIndex + 1, 'persisted entries must be contiguous from the snapshot on');
+      this.entries.push(e);
+    }
     this.stableIndex = this.lastIndex;
-    for (let i = 0; i < this.entries.length; i++) invariant(this.entries[i].index === i + 1, 'persisted entries must be contiguous from 1');
+  }
+
+  get snapshotIndex(): number {
+    return this.snapshot?.meta.index ?? 0;
+  }
+
+  private get snapshotTerm(): number {
+    return this.snapshot?.meta.term ?? 0;
+  }
+
+  /** The first index still held as an entry (older ones live only in the snapshot). */
+  get firstIndex(): number {
+    return this.snapshotIndex + 1;
   }
 
   get lastIndex(): number {
-    return this.entries.length;
+    return this.snapshotIndex + this.entries.length;
   }
 
   get lastTerm(): number {
-    return this.termAt(this.lastIndex);
+    return this.termAt(this.lastIndex) as number;
   }
 
-  termAt(index: number): number {
-    if (index === 0) return 0;
-    return this.entries[index - 1]?.term ?? -1;
+  /** The term of the entry at `index`, or undefined when it is past the end or compacted away. */
+  termAt(index: number): number | undefined {
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    if (index < this.snapshotIndex) return undefined;
+    return this.entries[index - this.firstIndex]?.term;
   }
 
+  entryAt(index: number): Entry | undefined {
+    return index >= this.firstIndex ? this.entries[index - this.firstIndex] : undefined;
+  }
+
+  /** Entries [from, to), all of them past the snapshot. */
   slice(from: number, to: number): Entry[] {
-    return this.entries.slice(Math.max(0, from - 1), Math.max(0, to - 1));
+    invariant(from >= this.firstIndex || from >= to, 'cannot slice entries compacted into the snapshot');
+    return this.entries.slice(from - this.firstIndex, Math.max(0, to - this.firstIndex));
   }
 
   append(entry: Entry): void {
@@ -39,35 +67,56 @@ export class RaftLog {
 
   /**
    * Follower side of AppendEntries: keeps matching entries, truncates at the first conflict and
-   * appends the rest. Returns the last index now known to match the leader.
+   * appends the rest. The entries follow the snapshot (the caller answers older appends itself).
+   * Returns the first index truncated, or null when nothing was.
    */
-  merge(entries: Entry[]): number {
+  merge(entries: Entry[]): number | null {
+    let truncatedFrom: number | null = null;
     for (const entry of entries) {
+      invariant(entry.index > this.snapshotIndex, 'entries covered by the snapshot are never merged');
       const existing = this.termAt(entry.index);
       if (existing === entry.term) continue;
-      if (existing !== -1) {
-        this.entries.length = entry.index - 1; // conflict: drop this and everything after
+      if (existing !== undefined) {
+        this.entries.length = entry.index - this.firstIndex; // conflict: drop this and everything after
         this.stableIndex = Math.min(this.stableIndex, entry.index - 1);
+        truncatedFrom ??= entry.index;
       }
       this.append(entry);
     }
-    return entries.length > 0 ? entries[entries.length - 1].index : 0;
+    return truncatedFrom;
   }
 
-  /** First index of the term that holds `index` (fast conflict backtracking). */
+  /** First index of the term that holds `index` (fast conflict backtracking), not below the snapshot. */
   firstIndexOfTerm(index: number): number {
     const term = this.termAt(index);
     let first = index;
-    while (first > 1 && this.termAt(first - 1) === term) first--;
+    while (first > this.firstIndex && this.termAt(first - 1) === term) first--;
     return first;
   }
 
   unstable(): Entry[] {
-    return this.entries.slice(this.stableIndex);
+    return this.entries.slice(this.stableIndex - this.snapshotIndex);
   }
 
   /** Is a candidate's log at least as up to date as ours (§5.4.1)? */
   isUpToDate(lastIndex: number, lastTerm: number): boolean {
     return lastTerm > this.lastTerm || (lastTerm === this.lastTerm && lastIndex >= this.lastIndex);
+  }
+
+  /** The application's snapshot replaces the (persisted, applied) prefix up to its index. */
+  compact(snapshot: Snapshot): void {
+    const { index, term } = snapshot.meta;
+    invariant(index > this.snapshotIndex && index <= this.stableIndex, 'a snapshot compacts persisted entries past the current snapshot');
+    invariant(this.termAt(index) === term, 'a snapshot agrees with the log at its index');
+    this.entries = this.entries.slice(index - this.snapshotIndex);
+    this.snapshot = snapshot;
+  }
+
+  /** A leader's snapshot replaces the whole log (installed because the log does not reach it). */
+  restore(snapshot: Snapshot): void {
+    invariant(snapshot.meta.index > this.snapshotIndex, 'a restored snapshot is newer than the current one');
+    this.entries = [];
+    this.snapshot = snapshot;
+    this.stableIndex = snapshot.meta.index;
   }
 }

@@ -1,5 +1,8 @@
 import { RaftLog } from './raft-log';
-import { Entry, HardState, Message, Ready, Rng, Role, invariant } from './types';
+import { Entry, HardState, Membership, Message, Ready, Rng, Role, Snapshot, invariant } from './types';
+
+/** Snapshot chunk size when the caller sets none: bounded messages, few round trips. */
+const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
 export interface RaftNodeConfig {
   id: number;
@@ -12,14 +15,26 @@ export interface RaftNodeConfig {
   rng: Rng;
   /** Most entries in one append message (bounded message size). */
   maxEntriesPerAppend: number;
-  /** What the caller persisted before a restart. */
-  persisted?: { hardState: HardState; entries: Entry[] };
+  /** Most snapshot bytes in one message. */
+  maxSnapshotChunkBytes?: number;
+  /** What the caller persisted before a restart: the latest snapshot and the entries after it. */
+  persisted?: { hardState: HardState; entries: Entry[]; snapshot?: Snapshot | null };
 }
 
 interface Progress {
   match: number;
   next: number;
   recentActive: boolean;
+  /** Set while the follower needs the leader's snapshot: which one, and the next byte to send. */
+  snapshot: { index: number; offset: number } | null;
+}
+
+/** A snapshot arriving in chunks, kept until it is whole. */
+interface IncomingSnapshot {
+  term: number;
+  index: number;
+  chunks: Uint8Array[];
+  received: number;
 }
 
 /**
@@ -44,15 +59,21 @@ export class RaftNode {
   private readonly progress = new Map<number, Progress>();
   private outbox: Message[] = [];
   private lastHardState: HardState;
+  /** A leader's snapshot installed here, to hand to the caller in the next Ready. */
+  private snapshotToApply: Snapshot | null = null;
+  private incomingSnapshot: IncomingSnapshot | null = null;
 
   constructor(private readonly config: RaftNodeConfig) {
     invariant(config.voters.includes(config.id), 'a node must be one of the voters');
     const persisted = config.persisted;
-    this.log = new RaftLog(persisted?.entries ?? []);
+    this.log = new RaftLog({ snapshot: persisted?.snapshot ?? null, entries: persisted?.entries ?? [] });
+    // the state machine starts from the snapshot; the caller restores it before applying entries
+    this.applied = this.log.snapshotIndex;
+    this.commit = this.log.snapshotIndex;
     if (persisted) {
       this.term = persisted.hardState.term;
       this.vote = persisted.hardState.vote;
-      this.commit = Math.min(persisted.hardState.commit, this.log.lastIndex);
+      this.commit = Math.max(this.commit, Math.min(persisted.hardState.commit, this.log.lastIndex));
     }
     this.lastHardState = this.hardState();
     this.resetElectionTimeout();
@@ -64,6 +85,12 @@ export class RaftNode {
 
   private get quorum(): number {
     return Math.floor(this.config.voters.length / 2) + 1;
+  }
+
+  /** The membership in effect at `index` (what a snapshot taken there must record). */
+  membershipAt(index: number): Membership {
+    invariant(index >= this.log.snapshotIndex && index <= this.log.lastIndex, 'membership is known only for indexes in the log');
+    return { voters: [...this.config.voters] };
   }
 
   hardState(): HardState {
@@ -89,7 +116,7 @@ export class RaftNode {
       }
       if (this.heartbeatElapsed >= this.config.heartbeatTick) {
         this.heartbeatElapsed = 0;
-        this.broadcastAppend();
+        this.broadcastAppend({ heartbeat: true });
       }
       return;
     }
@@ -109,6 +136,21 @@ export class RaftNode {
     return entry.index;
   }
 
+  /**
+   * The application's snapshot of its state machine up to `snapshot.meta.index` (already applied
+   * and persisted by the caller): the log prefix it covers is dropped. Returns false, changing
+   * nothing, when the log already starts past it (a newer snapshot arrived meanwhile).
+   */
+  compact(snapshot: Snapshot): boolean {
+    const { index, term, membership } = snapshot.meta;
+    if (index <= this.log.snapshotIndex) return false;
+    invariant(index <= this.applied, 'only applied entries are compacted');
+    invariant(this.log.termAt(index) === term, `snapshot term ${term} disagrees with the log at ${index}`);
+    invariant(sameMembership(membership, this.membershipAt(index)), 'a snapshot records the membership at its index');
+    this.log.compact(snapshot);
+    return true;
+  }
+
   step(m: Message): void {
     invariant(m.to === this.id, 'message delivered to the wrong node');
     if (m.term > this.term) {
@@ -119,7 +161,7 @@ export class RaftNode {
       } else if (m.type === 'vote' && this.inLease()) {
         return; // we heard from a live leader recently: ignore a disruptive candidate
       } else {
-        this.becomeFollower(m.term, m.type === 'append' ? m.from : null);
+        this.becomeFollower(m.term, m.type === 'append' || m.type === 'snapshot' ? m.from : null);
       }
     } else if (m.term < this.term) {
       if (m.type === 'append') this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: 0 });
@@ -155,6 +197,23 @@ export class RaftNode {
         this.handleAppend(m);
         return;
       }
+      case 'snapshot': {
+        if (this.role !== 'follower' || this.leaderId !== m.from) this.becomeFollower(this.term, m.from);
+        this.electionElapsed = 0;
+        this.handleSnapshotChunk(m);
+        return;
+      }
+      case 'snapshotResp': {
+        if (this.role !== 'leader') return;
+        const p = this.progress.get(m.from);
+        if (!p) return;
+        p.recentActive = true;
+        if (p.snapshot?.index !== m.index) return; // an answer about a snapshot no longer being sent
+        // the follower answers this way only while it misses bytes (a whole one gets an appendResp)
+        p.snapshot.offset = m.received;
+        this.sendAppend(m.from);
+        return;
+      }
       case 'appendResp': {
         if (this.role !== 'leader') return;
         const p = this.progress.get(m.from);
@@ -164,10 +223,11 @@ export class RaftNode {
           if (m.index > p.match) {
             p.match = m.index;
             p.next = Math.max(p.next, m.index + 1);
+            if (p.snapshot && p.match >= p.snapshot.index) p.snapshot = null;
             if (this.maybeCommit()) this.broadcastAppend();
           }
-          if (p.next <= this.log.lastIndex) this.sendAppend(m.from);
-        } else {
+          if (!p.snapshot && p.next <= this.log.lastIndex) this.sendAppend(m.from);
+        } else if (!p.snapshot) {
           // back off using the follower's hint (first index of its conflicting term, or its end)
           p.next = Math.max(1, Math.min(p.next - 1, m.index > 0 ? m.index : p.next - 1));
           p.next = Math.max(p.next, p.match + 1);
@@ -179,18 +239,28 @@ export class RaftNode {
   }
 
   hasReady(): boolean {
-    return this.outbox.length > 0 || this.log.unstable().length > 0 || this.commit > this.applied || !sameHardState(this.lastHardState, this.hardState());
+    return (
+      this.outbox.length > 0 ||
+      this.snapshotToApply !== null ||
+      this.log.unstable().length > 0 ||
+      Math.min(this.commit, this.log.stableIndex) > this.applied ||
+      !sameHardState(this.lastHardState, this.hardState())
+    );
   }
 
   /** What to persist, send and apply now; call advance() once done. */
   ready(): Ready {
     const hardState = this.hardState();
+    const snapshot = this.snapshotToApply;
+    this.snapshotToApply = null;
+    const appliedBefore = snapshot ? snapshot.meta.index : this.applied;
     const ready: Ready = {
       hardState: sameHardState(hardState, this.lastHardState) ? null : hardState,
+      snapshot,
       entries: this.log.unstable(),
       messages: this.outbox,
       // only entries already persisted here are applied (the leader's own included)
-      committed: this.log.slice(this.applied + 1, Math.min(this.commit, this.log.stableIndex) + 1),
+      committed: this.log.slice(appliedBefore + 1, Math.min(this.commit, this.log.stableIndex) + 1),
     };
     this.outbox = [];
     return ready;
@@ -201,6 +271,7 @@ export class RaftNode {
     const lastPersisted = ready.entries.at(-1);
     // entries may have been replaced since ready(): persisted is what still matches
     if (lastPersisted && this.log.termAt(lastPersisted.index) === lastPersisted.term) this.log.stableIndex = Math.max(this.log.stableIndex, lastPersisted.index);
+    if (ready.snapshot) this.applied = Math.max(this.applied, ready.snapshot.meta.index);
     const lastApplied = ready.committed.at(-1);
     if (lastApplied) this.applied = lastApplied.index;
     if (this.role === 'leader' && this.maybeCommit()) this.broadcastAppend();
@@ -261,13 +332,18 @@ export class RaftNode {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.progress.clear();
-    for (const peer of this.config.voters) this.progress.set(peer, { match: 0, next: this.log.lastIndex + 1, recentActive: true });
+    for (const peer of this.config.voters) this.progress.set(peer, { match: 0, next: this.log.lastIndex + 1, recentActive: true, snapshot: null });
     // a no-op of the new term lets earlier entries commit (they cannot by counting alone)
     this.log.append({ term: this.term, index: this.log.lastIndex + 1, data: new Uint8Array(0) });
     this.broadcastAppend();
   }
 
   private handleAppend(m: Extract<Message, { type: 'append' }>): void {
+    if (m.prevIndex < this.commit) {
+      // committed entries match the leader's (maybe compacted here): answer with what is known to match
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: this.commit });
+      return;
+    }
     if (m.prevIndex > this.log.lastIndex) {
       this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: this.log.lastIndex + 1 });
       return;
@@ -276,8 +352,8 @@ export class RaftNode {
       this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: Math.min(m.prevIndex, this.log.firstIndexOfTerm(m.prevIndex)) });
       return;
     }
-    invariant(m.prevIndex >= this.commit || this.log.termAt(m.prevIndex) === m.prevTerm, 'committed entries never conflict');
-    this.log.merge(m.entries);
+    const truncatedFrom = this.log.merge(m.entries);
+    invariant(truncatedFrom === null || truncatedFrom > this.commit, 'a leader never replaces committed entries');
     const matched = m.prevIndex + m.entries.length;
     if (m.commit > this.commit) this.commit = Math.max(this.commit, Math.min(m.commit, matched));
     this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: matched });
@@ -294,17 +370,77 @@ export class RaftNode {
     return false;
   }
 
-  private broadcastAppend(): void {
-    for (const peer of this.config.voters) if (peer !== this.id) this.sendAppend(peer);
+  /**
+   * Appends to every follower. A follower receiving the snapshot gets its next chunk only on a
+   * heartbeat (or when it answers): new proposals do not resend chunks already in flight.
+   */
+  private broadcastAppend(options: { heartbeat: boolean } = { heartbeat: false }): void {
+    for (const peer of this.config.voters) {
+      if (peer === this.id || (!options.heartbeat && this.progress.get(peer)?.snapshot)) continue;
+      this.sendAppend(peer);
+    }
     if (this.config.voters.length === 1) this.maybeCommit();
+  }
+
+  /**
+   * Follower side of InstallSnapshot, one chunk at a time: chunks must arrive in order (the
+   * answer tells the leader which byte to send next); a whole snapshot past what this node
+   * committed replaces its log, unless the log already holds the snapshot's last entry.
+   */
+  private handleSnapshotChunk(m: Extract<Message, { type: 'snapshot' }>): void {
+    const { index, term } = m.meta;
+    if (index <= this.commit || this.log.termAt(index) === term) {
+      // everything the snapshot holds is here already: commit it and answer like an append
+      this.incomingSnapshot = null;
+      this.commit = Math.max(this.commit, index);
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: this.commit });
+      return;
+    }
+    let incoming = this.incomingSnapshot;
+    if (!incoming || incoming.term !== this.term || incoming.index !== index) {
+      incoming = this.incomingSnapshot = { term: this.term, index, chunks: [], received: 0 };
+    }
+    if (m.offset === incoming.received && incoming.received + m.chunk.length <= m.totalBytes) {
+      incoming.chunks.push(m.chunk);
+      incoming.received += m.chunk.length;
+    }
+    if (incoming.received < m.totalBytes) {
+      this.send({ type: 'snapshotResp', from: this.id, to: m.from, term: this.term, index, received: incoming.received });
+      return;
+    }
+    this.incomingSnapshot = null;
+    const snapshot: Snapshot = { meta: m.meta, data: concat(incoming.chunks, incoming.received) };
+    this.log.restore(snapshot);
+    this.commit = index;
+    this.snapshotToApply = snapshot;
+    // sent once the snapshot is persisted (same Ready): the leader may then count it as a match
+    this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index });
   }
 
   private sendAppend(to: number): void {
     const p = this.progress.get(to);
     if (!p) return;
+    if (p.snapshot || p.next <= this.log.snapshotIndex) {
+      this.sendSnapshotChunk(to, p);
+      return;
+    }
     const prevIndex = p.next - 1;
     const entries = this.log.slice(p.next, Math.min(this.log.lastIndex, prevIndex + this.config.maxEntriesPerAppend) + 1);
-    this.send({ type: 'append', from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex), entries, commit: this.commit });
+    this.send({ type: 'append', from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex) as number, entries, commit: this.commit });
+  }
+
+  /**
+   * The follower needs entries compacted into the snapshot: send the snapshot, one bounded chunk
+   * per call (again on every heartbeat until acknowledged, so a lost chunk is resent).
+   */
+  private sendSnapshotChunk(to: number, p: Progress): void {
+    const snapshot = this.log.snapshot;
+    invariant(snapshot !== null, 'a follower behind the log start needs the snapshot that replaced it');
+    if (p.snapshot?.index !== snapshot.meta.index) p.snapshot = { index: snapshot.meta.index, offset: 0 };
+    const chunkBytes = this.config.maxSnapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
+    const { offset } = p.snapshot;
+    const chunk = snapshot.data.subarray(offset, offset + chunkBytes);
+    this.send({ type: 'snapshot', from: this.id, to, term: this.term, meta: snapshot.meta, offset, totalBytes: snapshot.data.length, chunk });
   }
 
   private send(m: Message): void {
@@ -318,4 +454,19 @@ export class RaftNode {
 
 function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+function sameMembership(a: Membership, b: Membership): boolean {
+  const voters = (m: Membership) => [...m.voters].sort((x, y) => x - y).join(',');
+  return voters(a) === voters(b);
+}
+
+function concat(chunks: Uint8Array[], totalBytes: number): Uint8Array {
+  const out = new Uint8Array(totalBytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }

@@ -1,57 +1,4 @@
-import { RaftNode } from './raft-node';
-import { Entry, HardState, Message, seededRng } from './types';
-
-/**
- * Hand-driven scenarios for the classic traps. A tiny harness: every node's Ready is handled at
- * once (persist = accept, messages queue up), and the test decides which messages are delivered.
- */
-class Harness {
-  readonly nodes = new Map<number, RaftNode>();
-  queue: Message[] = [];
-
-  constructor(voters: number[], states: Record<number, { hardState: HardState; entries: Entry[] }> = {}, maxEntriesPerAppend = 8) {
-    for (const id of voters) {
-      this.nodes.set(id, new RaftNode({ id, voters, electionTick: 10, heartbeatTick: 1, rng: seededRng(id), maxEntriesPerAppend, persisted: states[id] }));
-    }
-  }
-
-  node(id: number): RaftNode {
-    return this.nodes.get(id) as RaftNode;
-  }
-
-  /** Handles every node's Ready (persist, queue messages, apply). */
-  flush(): void {
-    for (const node of this.nodes.values()) {
-      if (!node.hasReady()) continue;
-      const ready = node.ready();
-      this.queue.push(...ready.messages);
-      node.advance(ready);
-    }
-  }
-
-  /** Delivers queued messages matching `accept` (dropping the rest) until the network is quiet. */
-  deliver(accept: (m: Message) => boolean = () => true, rounds = 50): void {
-    for (let round = 0; round < rounds; round++) {
-      this.flush();
-      const batch = this.queue;
-      this.queue = [];
-      if (batch.length === 0) return;
-      for (const m of batch) if (accept(m)) this.nodes.get(m.to)?.step(m);
-    }
-  }
-
-  /** Ticks `id` until it campaigns (pre-vote then vote), delivering only among `reachable`. */
-  elect(id: number, reachable: number[]): void {
-    const node = this.node(id);
-    for (let t = 0; t < 200 && node.role !== 'leader'; t++) {
-      node.tick();
-      this.deliver((m) => reachable.includes(m.from) && reachable.includes(m.to), 5);
-    }
-    expect(node.role).toBe('leader');
-  }
-}
-
-const e = (index: number, term: number, data = `${index}@${term}`): Entry => ({ index, term, data: new TextEncoder().encode(data) });
+import { Harness, entry as e } from './testing/scenario-harness';
 
 describe('Raft scenarios', () => {
   it('a single voter commits its own entries once persisted', () => {
@@ -75,7 +22,7 @@ describe('Raft scenarios', () => {
         4: { hardState: { term: 3, vote: 5, commit: 1 }, entries: [e(1, 1)] },
         5: { hardState: { term: 3, vote: 5, commit: 1 }, entries: [e(1, 1), e(2, 3)] },
       },
-      1, // one entry per append, so 2@2 can reach S3 before the term-4 no-op does
+      { maxEntriesPerAppend: 1 }, // one entry per append, so 2@2 can reach S3 before the term-4 no-op does
     );
     h.elect(1, [1, 2, 3]);
     expect(h.node(1).term).toBe(4);

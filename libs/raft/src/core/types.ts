@@ -13,10 +13,45 @@ export interface HardState {
   commit: number;
 }
 
+/** Who votes (and counts for commits). */
+export interface Membership {
+  voters: number[];
+}
+
+/** What a snapshot stands for: every entry up to `index` (whose term is `term`) applied. */
+export interface SnapshotMeta {
+  index: number;
+  term: number;
+  /** The membership in effect at `index`. */
+  membership: Membership;
+}
+
+export interface Snapshot {
+  meta: SnapshotMeta;
+  /** The application's state, opaque to Raft. */
+  data: Uint8Array;
+}
+
 export type Message =
-  | { type: 'preVote' | 'vote'; from: number; to: number; term: number; lastIndex: number; lastTerm: number }
+  | {
+      type: 'preVote' | 'vote';
+      from: number;
+      to: number;
+      term: number;
+      lastIndex: number;
+      lastTerm: number;
+    }
   | { type: 'preVoteResp' | 'voteResp'; from: number; to: number; term: number; granted: boolean }
-  | { type: 'append'; from: number; to: number; term: number; prevIndex: number; prevTerm: number; entries: Entry[]; commit: number }
+  | {
+      type: 'append';
+      from: number;
+      to: number;
+      term: number;
+      prevIndex: number;
+      prevTerm: number;
+      entries: Entry[];
+      commit: number;
+    }
   | {
       type: 'appendResp';
       from: number;
@@ -25,13 +60,39 @@ export type Message =
       success: boolean;
       /** success: the last index the follower now matches; failure: a hint where to retry from. */
       index: number;
+    }
+  | {
+      /** One chunk of the leader's snapshot, bytes [offset, offset + chunk.length) of totalBytes. */
+      type: 'snapshot';
+      from: number;
+      to: number;
+      term: number;
+      meta: SnapshotMeta;
+      offset: number;
+      totalBytes: number;
+      chunk: Uint8Array;
+    }
+  | {
+      /** How many bytes of snapshot `index` the follower holds so far: the next chunk to send. */
+      type: 'snapshotResp';
+      from: number;
+      to: number;
+      term: number;
+      index: number;
+      received: number;
     };
 
 export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
 
-/** What the caller must do, in this order: persist, send, apply; then call advance(). */
+/**
+ * What the caller must do, in this order: persist (snapshot, then entries, then hard state),
+ * send the messages, restore the state machine from the snapshot, apply the committed entries;
+ * then call advance().
+ */
 export interface Ready {
   hardState: HardState | null;
+  /** A snapshot installed from the leader: it replaces the whole persisted log up to its index. */
+  snapshot: Snapshot | null;
   /** Entries to persist, replacing any persisted entries from entries[0].index on. */
   entries: Entry[];
   messages: Message[];

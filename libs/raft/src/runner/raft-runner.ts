@@ -1,9 +1,19 @@
 import { RaftNode, RaftNodeConfig } from '../core/raft-node';
-import { Entry, Message } from '../core/types';
+import { Entry, Message, Ready, Snapshot } from '../core/types';
 import { RaftStorage } from '../storage/raft-storage';
 
 export interface RaftTransport {
   send(message: Message): void;
+}
+
+/** How an application takes part in snapshots (see RaftRunner.useSnapshots). */
+export interface SnapshotHooks {
+  /** Take a snapshot once this many entries were applied since the last one. */
+  appliedEntriesBetweenSnapshots: number;
+  /** The state machine's state as of `runner.applied`; no entry is applied while it runs. */
+  take(): Promise<Uint8Array>;
+  /** Replace the state machine's state: a snapshot installed from the leader, or found at start. */
+  restore(snapshot: Snapshot): Promise<void>;
 }
 
 /**
@@ -21,6 +31,10 @@ export class RaftRunner {
   private readonly leaderListeners: ((leaderId: number | null) => void)[] = [];
   private lastLeader: number | null = null;
   private appliedIndex = 0;
+  private appliedTerm = 0;
+  private snapshotHooks: SnapshotHooks | null = null;
+  /** The snapshot found in storage at start, restored before anything is applied. */
+  private snapshotToRestore: Snapshot | null;
 
   constructor(
     config: Omit<RaftNodeConfig, 'persisted'>,
@@ -28,7 +42,8 @@ export class RaftRunner {
     private readonly transport: RaftTransport,
     private readonly tickMs: number,
   ) {
-    this.node = new RaftNode({ ...config, persisted: { hardState: storage.hardState, entries: storage.entries() } });
+    this.node = new RaftNode({ ...config, persisted: { hardState: storage.hardState, entries: storage.entries(), snapshot: storage.snapshot } });
+    this.snapshotToRestore = storage.snapshot;
   }
 
   get applied(): number {
@@ -43,7 +58,14 @@ export class RaftRunner {
     this.leaderListeners.push(listener);
   }
 
+  /** Lets the application snapshot its state machine (the log is compacted) and restore one. */
+  useSnapshots(hooks: SnapshotHooks): void {
+    if (!(hooks.appliedEntriesBetweenSnapshots >= 1)) throw new RangeError('appliedEntriesBetweenSnapshots must be at least 1');
+    this.snapshotHooks = hooks;
+  }
+
   start(): void {
+    if (this.snapshotToRestore && !this.snapshotHooks) throw new Error('the raft storage holds a snapshot: call useSnapshots() before start()');
     this.timer = setInterval(() => {
       this.node.tick();
       this.process();
@@ -88,20 +110,52 @@ export class RaftRunner {
   }
 
   private async drain(): Promise<void> {
+    if (this.snapshotToRestore) {
+      await this.restore(this.snapshotToRestore);
+      this.snapshotToRestore = null;
+    }
     // bounded: each pass handles one Ready; new work re-triggers process()
     for (let pass = 0; pass < 100 && !this.stopped && this.node.hasReady(); pass++) {
       const ready = this.node.ready();
       await this.storage.save(ready);
       if (this.stopped) return;
       for (const message of ready.messages) this.transport.send(message);
-      for (const entry of ready.committed) {
-        for (const listener of this.applyListeners) await listener(entry);
-        this.appliedIndex = entry.index;
-      }
+      await this.apply(ready);
       this.node.advance(ready);
       this.notifyLeader();
+      await this.maybeSnapshot();
     }
     this.notifyLeader();
+  }
+
+  private async apply(ready: Ready): Promise<void> {
+    if (ready.snapshot) await this.restore(ready.snapshot);
+    for (const entry of ready.committed) {
+      for (const listener of this.applyListeners) await listener(entry);
+      this.appliedIndex = entry.index;
+      this.appliedTerm = entry.term;
+    }
+  }
+
+  private async restore(snapshot: Snapshot): Promise<void> {
+    const hooks = this.snapshotHooks;
+    if (!hooks) throw new Error('a snapshot arrived but the application did not call useSnapshots()');
+    await hooks.restore(snapshot);
+    this.appliedIndex = snapshot.meta.index;
+    this.appliedTerm = snapshot.meta.term;
+  }
+
+  /** Snapshot once enough entries were applied: persisted first, then the core drops the prefix. */
+  private async maybeSnapshot(): Promise<void> {
+    const hooks = this.snapshotHooks;
+    if (!hooks || this.appliedIndex - this.node.log.snapshotIndex < hooks.appliedEntriesBetweenSnapshots) return;
+    const meta = { index: this.appliedIndex, term: this.appliedTerm, membership: this.node.membershipAt(this.appliedIndex) };
+    const data = await hooks.take();
+    // a leader's newer snapshot may have been installed meanwhile (persisted with the next Ready)
+    if (this.stopped || meta.index <= this.node.log.snapshotIndex) return;
+    const snapshot = { meta, data };
+    this.storage.saveSnapshot(snapshot);
+    this.node.compact(snapshot);
   }
 
   private notifyLeader(): void {

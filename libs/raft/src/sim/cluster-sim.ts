@@ -1,11 +1,12 @@
 import { RaftNode } from '../core/raft-node';
-import { Entry, HardState, Message, Rng, seededRng } from '../core/types';
+import { Entry, HardState, Message, Rng, Snapshot, seededRng } from '../core/types';
 
 /**
  * A whole Raft cluster in one process on a seeded PRNG: a network that loses, delays,
  * duplicates and reorders messages, partitions (symmetric, one-way, bridged), crashes that lose
- * everything not yet persisted, tick skew, and client proposals. Safety is checked after every
- * step; liveness once the faults stop. One seed replays exactly.
+ * everything not yet persisted, tick skew, client proposals, and snapshots taken by the
+ * application at random points (then installed on lagging and restarted nodes). Safety is
+ * checked after every step; liveness once the faults stop. One seed replays exactly.
  */
 export interface SimOptions {
   seed: number;
@@ -13,6 +14,14 @@ export interface SimOptions {
   /** Steps with faults, then steps to recover after healing. */
   faultySteps: number;
   recoverySteps: number;
+}
+
+/** What a run went through, so a sweep can show that its faults and features were exercised. */
+export interface SimStats {
+  leaderTerms: number;
+  committedEntries: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
 }
 
 export class SimFailure extends Error {
@@ -27,7 +36,15 @@ export class SimFailure extends Error {
 
 interface Disk {
   hardState: HardState;
+  snapshot: Snapshot | null;
+  /** The persisted entries after the snapshot. */
   entries: Entry[];
+}
+
+/** One applied entry of the simulated state machine (its index is its position + 1). */
+interface AppliedEntry {
+  term: number;
+  data: string;
 }
 
 interface InFlight {
@@ -42,7 +59,8 @@ export class ClusterSim {
   private readonly ids: number[];
   private readonly nodes = new Map<number, RaftNode | null>();
   private readonly disks = new Map<number, Disk>();
-  private readonly applied = new Map<number, string[]>();
+  /** Each node's state machine: every entry it applied, in order (restored from snapshots). */
+  private readonly applied = new Map<number, AppliedEntry[]>();
   private network: InFlight[] = [];
   /** cut.has(`${a}>${b}`): messages from a to b are dropped */
   private cut = new Set<string>();
@@ -50,25 +68,29 @@ export class ClusterSim {
   private lossRate = 0;
   private dupRate = 0;
   private maxDelay = 1;
+  private snapshotChunkBytes = 1024;
   /** index -> data of every entry some node applied (state machine safety) */
   private readonly committed = new Map<number, { term: number; data: string }>();
   private readonly leaders = new Map<number, number>();
   private proposalCount = 0;
+  private snapshotsTaken = 0;
+  private snapshotsInstalled = 0;
 
   constructor(private readonly options: SimOptions) {
     this.rng = seededRng(options.seed);
     this.ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
     for (const id of this.ids) {
-      this.disks.set(id, { hardState: { term: 0, vote: null, commit: 0 }, entries: [] });
+      this.disks.set(id, { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] });
       this.applied.set(id, []);
       this.start(id);
     }
   }
 
-  run(): { leaderChanges: number; applied: number } {
+  run(): SimStats {
     this.lossRate = this.rng.next() * 0.3;
     this.dupRate = this.rng.next() * 0.1;
     this.maxDelay = 1 + Math.floor(this.rng.next() * 5);
+    this.snapshotChunkBytes = 64 * (1 + Math.floor(this.rng.next() * 16));
     for (let i = 0; i < this.options.faultySteps; i++) {
       this.faults();
       this.advanceOneStep(true);
@@ -87,13 +109,15 @@ export class ClusterSim {
       if (leader && i - proposedAt > 5 * ELECTION_TICK && ![...this.committed.values()].some((c) => c.data === marker)) {
         if (leader.propose(new TextEncoder().encode(marker)) !== null) proposedAt = i;
       }
-      if (this.ids.every((id) => this.applied.get(id)?.includes(marker))) return { leaderChanges: this.leaders.size, applied: this.committed.size };
+      if (this.ids.every((id) => this.applied.get(id)?.some((e) => e.data === marker))) {
+        return { leaderTerms: this.leaders.size, committedEntries: this.committed.size, snapshotsTaken: this.snapshotsTaken, snapshotsInstalled: this.snapshotsInstalled };
+      }
     }
     const states = this.ids.map((id) => {
       const n = this.nodes.get(id);
       return n ? `${id}:${n.role}@${n.term} last=${n.log.lastIndex} commit=${n.commit} leader=${n.leaderId}` : `${id}:down`;
     });
-    throw new SimFailure(this.options.seed, this.options.nodes, `liveness: no convergence within ${this.options.recoverySteps} steps after healing [${states.join(', ')}]`);
+    this.fail(`liveness: no convergence within ${this.options.recoverySteps} steps after healing [${states.join(', ')}]`);
   }
 
   private start(id: number): void {
@@ -107,11 +131,53 @@ export class ClusterSim {
         heartbeatTick: 1,
         rng: seededRng(this.options.seed * 31 + id * 7 + this.step),
         maxEntriesPerAppend: 8,
-        persisted: { hardState: { ...disk.hardState }, entries: disk.entries.map((e) => ({ ...e })) },
+        maxSnapshotChunkBytes: this.snapshotChunkBytes,
+        persisted: { hardState: { ...disk.hardState }, snapshot: disk.snapshot, entries: disk.entries.map((e) => ({ ...e })) },
       }),
     );
-    // applied state is rebuilt by re-applying from the start after a restart
+    // the state machine restarts from the snapshot, then re-applies the entries after it
     this.applied.set(id, []);
+    if (disk.snapshot) this.restore(id, disk.snapshot);
+  }
+
+  /** The application snapshots its state machine as it is, and the node compacts its log. */
+  private takeSnapshot(id: number): void {
+    const node = this.nodes.get(id);
+    const applied = this.applied.get(id) as AppliedEntry[];
+    if (!node || applied.length <= node.log.snapshotIndex) return;
+    const index = applied.length;
+    const snapshot: Snapshot = {
+      meta: { index, term: applied[index - 1].term, membership: node.membershipAt(index) },
+      data: new TextEncoder().encode(JSON.stringify(applied)),
+    };
+    const disk = this.disks.get(id) as Disk;
+    disk.snapshot = snapshot;
+    disk.entries = disk.entries.filter((e) => e.index > index);
+    node.compact(snapshot);
+    this.snapshotsTaken++;
+  }
+
+  /** State machine safety across snapshots: a restored state holds exactly the committed entries. */
+  private restore(id: number, snapshot: Snapshot): void {
+    const entries = JSON.parse(new TextDecoder().decode(snapshot.data)) as AppliedEntry[];
+    if (entries.length !== snapshot.meta.index || (entries.at(-1)?.term ?? 0) !== snapshot.meta.term) {
+      this.fail(`node ${id} got snapshot ${snapshot.meta.index}@${snapshot.meta.term} holding ${entries.length} entries`);
+    }
+    entries.forEach((entry, i) => this.checkApplied(id, i + 1, entry));
+    this.applied.set(id, entries);
+  }
+
+  /** State machine safety: every node applies the same command at the same index. */
+  private checkApplied(id: number, index: number, entry: AppliedEntry): void {
+    const seen = this.committed.get(index);
+    if (seen && (seen.term !== entry.term || seen.data !== entry.data)) {
+      this.fail(`state machine safety: node ${id} applied "${entry.data}"@${entry.term} at ${index}, another applied "${seen.data}"@${seen.term}`);
+    }
+    this.committed.set(index, entry);
+  }
+
+  private fail(message: string): never {
+    throw new SimFailure(this.options.seed, this.options.nodes, message);
   }
 
   private faults(): void {
@@ -127,6 +193,8 @@ export class ClusterSim {
       this.partition();
     } else if (roll < 0.13) {
       this.cut.clear();
+    } else if (roll < 0.16) {
+      this.takeSnapshot(this.pick(this.ids));
     }
   }
 
@@ -148,7 +216,7 @@ export class ClusterSim {
     this.step++;
     if (withProposals && this.rng.next() < 0.3) {
       const leader = this.currentLeader();
-      leader?.propose(new TextEncoder().encode(`cmd-${this.options.seed}-${this.proposalCount++}`));
+      leader?.propose(new TextEncoder().encode(`c${this.proposalCount++}`));
     }
     // deliver what is due, in a shuffled order (reordering)
     const due = this.network.filter((f) => f.at <= this.step);
@@ -172,10 +240,15 @@ export class ClusterSim {
     const node = this.nodes.get(id);
     if (!node || !node.hasReady()) return;
     const ready = node.ready();
-    // 1. persist (entries replace the persisted suffix from their first index)
+    // 1. persist (a snapshot replaces the log; entries replace the persisted suffix from their first index)
     const disk = this.disks.get(id) as Disk;
+    if (ready.snapshot) {
+      disk.snapshot = ready.snapshot;
+      disk.entries = [];
+    }
     if (ready.entries.length > 0) {
-      disk.entries.length = ready.entries[0].index - 1;
+      const first = ready.entries[0].index;
+      disk.entries = disk.entries.filter((e) => e.index < first);
       for (const e of ready.entries) disk.entries.push({ ...e });
     }
     if (ready.hardState) disk.hardState = { ...ready.hardState };
@@ -185,17 +258,17 @@ export class ClusterSim {
       const copies = this.rng.next() < this.dupRate ? 2 : 1;
       for (let c = 0; c < copies; c++) this.network.push({ at: this.step + 1 + Math.floor(this.rng.next() * this.maxDelay), message });
     }
-    // 3. apply, checking every node applies the same command at the same index
-    const applied = this.applied.get(id) as string[];
+    // 3. restore from the snapshot, then apply, checking every node applies the same command at the same index
+    if (ready.snapshot) {
+      this.restore(id, ready.snapshot);
+      this.snapshotsInstalled++;
+    }
+    const applied = this.applied.get(id) as AppliedEntry[];
     for (const entry of ready.committed) {
-      const data = new TextDecoder().decode(entry.data);
-      const seen = this.committed.get(entry.index);
-      if (seen && (seen.term !== entry.term || seen.data !== data)) {
-        throw new SimFailure(this.options.seed, this.options.nodes, `state machine safety: node ${id} applied "${data}"@${entry.term} at ${entry.index}, another applied "${seen.data}"@${seen.term}`);
-      }
-      this.committed.set(entry.index, { term: entry.term, data });
-      if (entry.index !== applied.length + 1) throw new SimFailure(this.options.seed, this.options.nodes, `node ${id} applied index ${entry.index} after ${applied.length}`);
-      applied.push(data);
+      const appliedEntry = { term: entry.term, data: new TextDecoder().decode(entry.data) };
+      this.checkApplied(id, entry.index, appliedEntry);
+      if (entry.index !== applied.length + 1) this.fail(`node ${id} applied index ${entry.index} after ${applied.length}`);
+      applied.push(appliedEntry);
     }
     node.advance(ready);
   }
@@ -206,13 +279,14 @@ export class ClusterSim {
       if (!node || node.role !== 'leader') continue;
       // election safety: one leader per term
       const known = this.leaders.get(node.term);
-      if (known !== undefined && known !== id) throw new SimFailure(this.options.seed, this.options.nodes, `election safety: nodes ${known} and ${id} both lead term ${node.term}`);
+      if (known !== undefined && known !== id) this.fail(`election safety: nodes ${known} and ${id} both lead term ${node.term}`);
       if (known === undefined) {
         this.leaders.set(node.term, id);
         // leader completeness: a new leader holds every entry committed before its term
         for (const [index, entry] of this.committed) {
-          if (entry.term < node.term && node.log.termAt(index) !== entry.term) {
-            throw new SimFailure(this.options.seed, this.options.nodes, `leader completeness: leader ${id} of term ${node.term} lacks committed entry ${index}@${entry.term}`);
+          // entries up to the snapshot are in it (its contents are checked when restored)
+          if (index >= node.log.snapshotIndex && entry.term < node.term && node.log.termAt(index) !== entry.term) {
+            this.fail(`leader completeness: leader ${id} of term ${node.term} lacks committed entry ${index}@${entry.term}`);
           }
         }
       }
@@ -220,24 +294,27 @@ export class ClusterSim {
     if (this.step % 10 === 0) this.checkLogMatching();
   }
 
-  /** Log matching: same index and term means the same entry and the same history before it. */
+  /**
+   * Log matching: same index and term means the same entry and the same history before it (as
+   * far as both logs still hold entries; older ones are in snapshots, checked when restored).
+   */
   private checkLogMatching(): void {
     const live = this.ids.map((id) => this.nodes.get(id)).filter((n): n is RaftNode => !!n);
     for (let a = 0; a < live.length; a++) {
       for (let b = a + 1; b < live.length; b++) {
-        const last = Math.min(live[a].log.lastIndex, live[b].log.lastIndex);
+        const [x, y] = [live[a].log, live[b].log];
+        const first = Math.max(x.firstIndex, y.firstIndex);
         let match = 0;
-        for (let i = last; i >= 1; i--) {
-          if (live[a].log.termAt(i) === live[b].log.termAt(i)) {
+        for (let i = Math.min(x.lastIndex, y.lastIndex); i >= first; i--) {
+          if (x.termAt(i) === y.termAt(i)) {
             match = i;
             break;
           }
         }
-        for (let i = 1; i <= match; i++) {
-          const [x] = live[a].log.slice(i, i + 1);
-          const [y] = live[b].log.slice(i, i + 1);
-          if (x.term !== y.term || Buffer.compare(Buffer.from(x.data), Buffer.from(y.data)) !== 0) {
-            throw new SimFailure(this.options.seed, this.options.nodes, `log matching: nodes ${live[a].id} and ${live[b].id} agree at ${match} but differ at ${i}`);
+        for (let i = first; i <= match; i++) {
+          const [ex, ey] = [x.entryAt(i) as Entry, y.entryAt(i) as Entry];
+          if (ex.term !== ey.term || Buffer.compare(Buffer.from(ex.data), Buffer.from(ey.data)) !== 0) {
+            this.fail(`log matching: nodes ${live[a].id} and ${live[b].id} agree at ${match} but differ at ${i}`);
           }
         }
       }

@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Message, Snapshot, seededRng } from '../core/types';
+import { RaftStorage } from '../storage/raft-storage';
+import { RaftRunner } from './raft-runner';
+
+/** Waits for `condition`, polling; fails after `timeoutMs` (a bound, not a measurement). */
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** An application: its state is the list of commands applied, snapshotted as JSON. */
+class ListApp {
+  commands: string[] = [];
+  restored: Snapshot[] = [];
+
+  constructor(readonly runner: RaftRunner) {
+    runner.onApply(async (entry) => {
+      if (entry.data.length > 0) this.commands.push(new TextDecoder().decode(entry.data));
+    });
+    runner.useSnapshots({
+      appliedEntriesBetweenSnapshots: 5,
+      take: async () => new TextEncoder().encode(JSON.stringify(this.commands)),
+      restore: async (snapshot) => {
+        this.restored.push(snapshot);
+        this.commands = JSON.parse(new TextDecoder().decode(snapshot.data)) as string[];
+      },
+    });
+  }
+}
+
+describe('RaftRunner with snapshots', () => {
+  const voters = [1, 2, 3];
+  let root: string;
+  const running = new Map<number, ListApp>();
+  const transport = { send: (message: Message) => running.get(message.to)?.runner.step(message) };
+
+  function start(id: number): ListApp {
+    const storage = RaftStorage.open(path.join(root, `node-${id}`));
+    const runner = new RaftRunner({ id, voters, electionTick: 10, heartbeatTick: 1, rng: seededRng(id), maxEntriesPerAppend: 16, maxSnapshotChunkBytes: 64 }, storage, transport, 5);
+    const app = new ListApp(runner);
+    running.set(id, app);
+    runner.start();
+    return app;
+  }
+
+  function stop(id: number): void {
+    running.get(id)?.runner.stop();
+    running.delete(id);
+  }
+
+  beforeEach(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'raft-runner-'))));
+  afterEach(() => {
+    for (const id of [...running.keys()]) stop(id);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('compacts as entries apply, installs the snapshot on a late follower, and restarts from snapshot plus log tail', async () => {
+    const [one, two] = [start(1), start(2)];
+    const expected = Array.from({ length: 20 }, (_, i) => `command-${i}`);
+    for (const command of expected) {
+      await until(() => [one, two].some((app) => app.runner.node.role === 'leader'), 'a leader');
+      const leader = [one, two].find((app) => app.runner.node.role === 'leader') as ListApp;
+      leader.runner.propose(new TextEncoder().encode(command));
+      await until(() => leader.commands.includes(command) || leader.runner.node.role !== 'leader', `${command} to apply`);
+    }
+    await until(() => [one, two].every((app) => app.commands.length === expected.length), 'both to apply everything');
+    expect(one.runner.node.log.snapshotIndex).toBeGreaterThanOrEqual(5);
+
+    const three = start(3);
+    await until(() => three.commands.length === expected.length, 'node 3 to catch up');
+    expect(three.restored.length).toBeGreaterThan(0);
+    expect(three.commands).toEqual(expected);
+
+    stop(1);
+    const restarted = start(1);
+    await until(() => restarted.commands.length === expected.length, 'node 1 to recover');
+    expect(restarted.restored[0].meta.index).toBeGreaterThanOrEqual(5);
+    expect(restarted.commands).toEqual(expected);
+  });
+
+  it('refuses to start over a stored snapshot the application cannot restore', async () => {
+    const storage = RaftStorage.open(path.join(root, 'node-1'));
+    await storage.save({ hardState: null, snapshot: { meta: { index: 3, term: 1, membership: { voters } }, data: new Uint8Array() }, entries: [], messages: [], committed: [] });
+    const runner = new RaftRunner({ id: 1, voters, electionTick: 10, heartbeatTick: 1, rng: seededRng(1), maxEntriesPerAppend: 16 }, storage, transport, 5);
+    expect(() => runner.start()).toThrow(/useSnapshots/);
+    storage.close();
+  });
+});
