@@ -6,3 +6,4 @@ export * from './consumer/consumer';
 export * from './consumer/assignors';
 export * from './consumer/consumer-protocol';
 export * from './admin/admin';
+export * from './gateway/ws-subscription';
