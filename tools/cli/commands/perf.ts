@@ -85,12 +85,13 @@ function withCommonOptions(command: Command, defaultRecords?: number): Command {
     .requiredOption('--topic <topic>', 'topic to use (it must exist)')
     .addOption(new Option('--records <n>', 'number of records').argParser(positiveInteger).makeOptionMandatory(defaultRecords === undefined).default(defaultRecords))
     .option('--timeout-ms <ms>', 'stop after this long whatever the count', positiveInteger, DEFAULT_TIMEOUT_MS)
-    .option('--json', 'print the result as one JSON object (with the peak RSS of this process)');
+    .option('--json', 'print the result as one JSON object (with the peak RSS and CPU time of this process)');
 }
 
 /** Prints the summary (or JSON); a run cut short by its timeout still prints, then fails. */
 function report(options: CommonOptions, result: object, summary: string, timedOut: boolean): void {
-  print(options.json ? JSON.stringify({ ...result, rssPeakMiB: process.resourceUsage().maxRSS / 1024 }) : summary);
+  const usage = process.resourceUsage();
+  print(options.json ? JSON.stringify({ ...result, rssPeakMiB: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 }) : summary);
   if (timedOut) throw new CliError(`the run did not complete ${options.records} records within --timeout-ms ${options.timeoutMs}; the figures above cover what it did`);
 }
 
