@@ -1,25 +1,46 @@
-import { Entry, Snapshot, invariant } from './types';
+import { decodeMembership } from './membership';
+import { Entry, Membership, Snapshot, invariant } from './types';
 
 /**
  * The node's view of its log: a snapshot standing for every entry up to its index (or the empty
  * start, index 0 with term 0), then the entries after it, the part already persisted by the
- * caller and the unstable tail still to persist.
+ * caller and the unstable tail still to persist. It also knows the membership at every index it
+ * holds: the latest config entry at or before it, else the snapshot's, else the bootstrap one.
  */
 export class RaftLog {
   /** entries[i] has index snapshotIndex + 1 + i. */
   private entries: Entry[] = [];
+  /** The config entries held, in index order, decoded. */
+  private configs: { index: number; membership: Membership }[] = [];
   /** The latest snapshot, kept whole so a leader can send it to a follower that needs it. */
   snapshot: Snapshot | null;
   /** Entries with index <= stableIndex were handed out in a Ready and persisted. */
   stableIndex = 0;
 
-  constructor(persisted: { snapshot: Snapshot | null; entries: Entry[] }) {
+  constructor(
+    /** The cluster's membership before any config entry (every node must be given the same). */
+    private readonly bootstrap: Membership,
+    persisted: { snapshot: Snapshot | null; entries: Entry[] },
+  ) {
     this.snapshot = persisted.snapshot;
-    for (const e of persisted.entries) {
-      invariant(e.index === this.lastIndex + 1, 'persisted entries must be contiguous from the snapshot on');
-      this.entries.push(e);
-    }
+    for (const e of persisted.entries) this.append(e);
     this.stableIndex = this.lastIndex;
+  }
+
+  /** The membership in effect at `index` (config entries take effect once appended, §4.1). */
+  membershipAt(index: number): Membership {
+    invariant(index >= this.snapshotIndex && index <= this.lastIndex, `membership at ${index} is unknown: the log holds ${this.snapshotIndex}..${this.lastIndex}`);
+    for (let i = this.configs.length - 1; i >= 0; i--) if (this.configs[i].index <= index) return this.configs[i].membership;
+    return this.snapshot?.meta.membership ?? this.bootstrap;
+  }
+
+  get membership(): Membership {
+    return this.configs.at(-1)?.membership ?? this.snapshot?.meta.membership ?? this.bootstrap;
+  }
+
+  /** Index of the latest config entry held, or 0 when the membership comes from the snapshot or bootstrap. */
+  get lastConfigIndex(): number {
+    return this.configs.at(-1)?.index ?? 0;
   }
 
   get snapshotIndex(): number {
@@ -63,6 +84,7 @@ export class RaftLog {
   append(entry: Entry): void {
     invariant(entry.index === this.lastIndex + 1, 'appends must be contiguous');
     this.entries.push(entry);
+    if (entry.type === 'config') this.configs.push({ index: entry.index, membership: decodeMembership(entry.data) });
   }
 
   /**
@@ -79,6 +101,7 @@ export class RaftLog {
       if (existing !== undefined) {
         this.entries.length = entry.index - this.firstIndex; // conflict: drop this and everything after
         this.stableIndex = Math.min(this.stableIndex, entry.index - 1);
+        while ((this.configs.at(-1)?.index ?? 0) >= entry.index) this.configs.pop(); // the membership reverts with them
         truncatedFrom ??= entry.index;
       }
       this.append(entry);
@@ -109,6 +132,7 @@ export class RaftLog {
     invariant(index > this.snapshotIndex && index <= this.stableIndex, 'a snapshot compacts persisted entries past the current snapshot');
     invariant(this.termAt(index) === term, 'a snapshot agrees with the log at its index');
     this.entries = this.entries.slice(index - this.snapshotIndex);
+    this.configs = this.configs.filter((c) => c.index > index);
     this.snapshot = snapshot;
   }
 
@@ -116,6 +140,7 @@ export class RaftLog {
   restore(snapshot: Snapshot): void {
     invariant(snapshot.meta.index > this.snapshotIndex, 'a restored snapshot is newer than the current one');
     this.entries = [];
+    this.configs = [];
     this.snapshot = snapshot;
     this.stableIndex = snapshot.meta.index;
   }

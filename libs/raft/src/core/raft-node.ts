@@ -1,13 +1,19 @@
+import { applyChange, encodeMembership, isVoter, members, membership, quorum, sameMembership } from './membership';
 import { RaftLog } from './raft-log';
-import { Entry, HardState, Membership, Message, Ready, Rng, Role, Snapshot, invariant } from './types';
+import { Entry, HardState, Membership, MembershipChange, Message, ProposalResult, Ready, Rng, Role, Snapshot, invariant } from './types';
 
 /** Snapshot chunk size when the caller sets none: bounded messages, few round trips. */
 const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
 export interface RaftNodeConfig {
   id: number;
-  /** Every voter, this node included. */
+  /**
+   * The cluster's voters before any membership change, the same on every node (a node joining
+   * later is given them too, and learns the current membership from the leader).
+   */
   voters: number[];
+  /** Learners before any membership change. */
+  learners?: number[];
   /** Ticks without a leader before a follower campaigns (randomised in [electionTick, 2*electionTick)). */
   electionTick: number;
   /** Ticks between a leader's heartbeats. */
@@ -42,7 +48,9 @@ interface IncomingSnapshot {
  * through step(), commands through propose(); everything to do comes out of ready(), which the
  * caller handles in order (persist, send, apply) before advance(). Pre-vote and check-quorum
  * keep a partitioned or flapping node from disrupting a healthy leader; a leader commits only
- * entries of its own term by counting (Raft §5.4.2) and appends a no-op when elected.
+ * entries of its own term by counting (Raft §5.4.2) and appends a no-op when elected. The
+ * membership is the latest config entry in the log, committed or not (thesis §4.1): voters
+ * elect and count for commits, learners only receive entries.
  */
 export class RaftNode {
   role: Role = 'follower';
@@ -64,9 +72,8 @@ export class RaftNode {
   private incomingSnapshot: IncomingSnapshot | null = null;
 
   constructor(private readonly config: RaftNodeConfig) {
-    invariant(config.voters.includes(config.id), 'a node must be one of the voters');
     const persisted = config.persisted;
-    this.log = new RaftLog({ snapshot: persisted?.snapshot ?? null, entries: persisted?.entries ?? [] });
+    this.log = new RaftLog(membership(config.voters, config.learners), { snapshot: persisted?.snapshot ?? null, entries: persisted?.entries ?? [] });
     // the state machine starts from the snapshot; the caller restores it before applying entries
     this.applied = this.log.snapshotIndex;
     this.commit = this.log.snapshotIndex;
@@ -83,14 +90,14 @@ export class RaftNode {
     return this.config.id;
   }
 
-  private get quorum(): number {
-    return Math.floor(this.config.voters.length / 2) + 1;
+  /** The membership in effect now: the latest in the log, committed or not. */
+  get membership(): Membership {
+    return this.log.membership;
   }
 
   /** The membership in effect at `index` (what a snapshot taken there must record). */
   membershipAt(index: number): Membership {
-    invariant(index >= this.log.snapshotIndex && index <= this.log.lastIndex, 'membership is known only for indexes in the log');
-    return { voters: [...this.config.voters] };
+    return this.log.membershipAt(index);
   }
 
   hardState(): HardState {
@@ -103,13 +110,13 @@ export class RaftNode {
       this.electionElapsed++;
       if (this.electionElapsed >= this.config.electionTick) {
         this.electionElapsed = 0;
-        // check-quorum: a leader that cannot hear from a majority steps down
-        let active = 1;
+        // check-quorum: a leader that cannot hear from a majority of voters steps down
+        let active = isVoter(this.membership, this.id) ? 1 : 0;
         for (const [id, p] of this.progress) {
-          if (id !== this.id && p.recentActive) active++;
+          if (p.recentActive && isVoter(this.membership, id)) active++;
           p.recentActive = false;
         }
-        if (active < this.quorum) {
+        if (active < quorum(this.membership)) {
           this.becomeFollower(this.term, null);
           return;
         }
@@ -121,7 +128,7 @@ export class RaftNode {
       return;
     }
     this.electionElapsed++;
-    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+    if (this.electionElapsed >= this.randomizedElectionTimeout && this.promotable()) {
       this.electionElapsed = 0;
       this.campaign('preCandidate');
     }
@@ -130,10 +137,22 @@ export class RaftNode {
   /** Appends a command (leader only); returns its index, or null when this node does not lead. */
   propose(data: Uint8Array): number | null {
     if (this.role !== 'leader') return null;
-    const entry = { term: this.term, index: this.log.lastIndex + 1, data };
-    this.log.append(entry);
-    this.broadcastAppend();
-    return entry.index;
+    return this.appendAsLeader('normal', data);
+  }
+
+  /**
+   * Appends a single-server membership change (leader only), in effect at once on every node
+   * that appends it. Refused while another change is uncommitted or before this leader has
+   * committed an entry of its term (both keep the majorities of successive configs
+   * overlapping), and for a learner that does not yet hold every committed entry.
+   */
+  proposeMembershipChange(change: MembershipChange): ProposalResult {
+    if (this.role !== 'leader') return { refused: 'notLeader' };
+    if (this.log.lastConfigIndex > this.commit || this.log.termAt(this.commit) !== this.term) return { refused: 'changeInProgress' };
+    const next = applyChange(this.membership, change);
+    if (!next) return { refused: 'invalidChange' };
+    if (change.type === 'promote' && (this.progress.get(change.nodeId)?.match ?? 0) < this.commit) return { refused: 'notCaughtUp' };
+    return { index: this.appendAsLeader('config', encodeMembership(next)) };
   }
 
   /**
@@ -142,11 +161,11 @@ export class RaftNode {
    * nothing, when the log already starts past it (a newer snapshot arrived meanwhile).
    */
   compact(snapshot: Snapshot): boolean {
-    const { index, term, membership } = snapshot.meta;
+    const { index, term, membership: recorded } = snapshot.meta;
     if (index <= this.log.snapshotIndex) return false;
     invariant(index <= this.applied, 'only applied entries are compacted');
     invariant(this.log.termAt(index) === term, `snapshot term ${term} disagrees with the log at ${index}`);
-    invariant(sameMembership(membership, this.membershipAt(index)), 'a snapshot records the membership at its index');
+    invariant(sameMembership(recorded, this.membershipAt(index)), 'a snapshot records the membership at its index');
     this.log.compact(snapshot);
     return true;
   }
@@ -224,9 +243,9 @@ export class RaftNode {
             p.match = m.index;
             p.next = Math.max(p.next, m.index + 1);
             if (p.snapshot && p.match >= p.snapshot.index) p.snapshot = null;
-            if (this.maybeCommit()) this.broadcastAppend();
+            this.commitAndBroadcast();
           }
-          if (!p.snapshot && p.next <= this.log.lastIndex) this.sendAppend(m.from);
+          if (this.role === 'leader' && !p.snapshot && p.next <= this.log.lastIndex) this.sendAppend(m.from);
         } else if (!p.snapshot) {
           // back off using the follower's hint (first index of its conflicting term, or its end)
           p.next = Math.max(1, Math.min(p.next - 1, m.index > 0 ? m.index : p.next - 1));
@@ -274,7 +293,17 @@ export class RaftNode {
     if (ready.snapshot) this.applied = Math.max(this.applied, ready.snapshot.meta.index);
     const lastApplied = ready.committed.at(-1);
     if (lastApplied) this.applied = lastApplied.index;
-    if (this.role === 'leader' && this.maybeCommit()) this.broadcastAppend();
+    if (this.role === 'leader') this.commitAndBroadcast();
+  }
+
+  /**
+   * May this node start elections? Voters may, learners and removed nodes may not, except a voter
+   * whose removal is appended but not known committed: its log may be the only one holding the
+   * removal, and the remaining voters could then never win (it campaigns under the new
+   * membership, and steps down once the removal commits).
+   */
+  private promotable(): boolean {
+    return isVoter(this.membership, this.id) || (this.log.lastConfigIndex > this.commit && isVoter(this.membershipAt(this.commit), this.id));
   }
 
   private inLease(): boolean {
@@ -292,22 +321,23 @@ export class RaftNode {
       term = this.term;
     }
     if (this.tallyVotes()) return;
-    for (const peer of this.config.voters) {
+    for (const peer of this.membership.voters) {
       if (peer === this.id) continue;
       this.send({ type: kind === 'preCandidate' ? 'preVote' : 'vote', from: this.id, to: peer, term, lastIndex: this.log.lastIndex, lastTerm: this.log.lastTerm });
     }
   }
 
-  /** Returns true when the election is decided. */
+  /** Counts the answers of the voters in this node's membership; returns true when the election is decided. */
   private tallyVotes(): boolean {
-    const granted = [...this.votes.values()].filter(Boolean).length;
-    const rejected = this.votes.size - granted;
-    if (granted >= this.quorum) {
+    const { voters } = this.membership;
+    const granted = voters.filter((id) => this.votes.get(id) === true).length;
+    const rejected = voters.filter((id) => this.votes.get(id) === false).length;
+    if (granted >= quorum(this.membership)) {
       if (this.role === 'preCandidate') this.campaign('candidate');
       else this.becomeLeader();
       return true;
     }
-    if (rejected >= this.quorum) {
+    if (rejected >= quorum(this.membership)) {
       this.becomeFollower(this.term, null);
       return true;
     }
@@ -332,10 +362,24 @@ export class RaftNode {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.progress.clear();
-    for (const peer of this.config.voters) this.progress.set(peer, { match: 0, next: this.log.lastIndex + 1, recentActive: true, snapshot: null });
+    this.syncProgress();
     // a no-op of the new term lets earlier entries commit (they cannot by counting alone)
-    this.log.append({ term: this.term, index: this.log.lastIndex + 1, data: new Uint8Array(0) });
+    this.appendAsLeader('normal', new Uint8Array(0));
+  }
+
+  private appendAsLeader(type: Entry['type'], data: Uint8Array): number {
+    const index = this.log.lastIndex + 1;
+    this.log.append({ term: this.term, index, type, data });
+    if (type === 'config') this.syncProgress();
     this.broadcastAppend();
+    return index;
+  }
+
+  /** One progress per member but this node: new members start probing at the log end. */
+  private syncProgress(): void {
+    const peers = members(this.membership).filter((id) => id !== this.id);
+    for (const id of this.progress.keys()) if (!peers.includes(id)) this.progress.delete(id);
+    for (const id of peers) if (!this.progress.has(id)) this.progress.set(id, { match: 0, next: this.log.lastIndex + 1, recentActive: true, snapshot: null });
   }
 
   private handleAppend(m: Extract<Message, { type: 'append' }>): void {
@@ -359,15 +403,18 @@ export class RaftNode {
     this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: matched });
   }
 
-  /** Commits the highest index stored on a majority, if it belongs to the current term. */
-  private maybeCommit(): boolean {
-    const matches = this.config.voters.map((id) => (id === this.id ? this.log.stableIndex : (this.progress.get(id)?.match ?? 0))).sort((a, b) => b - a);
-    const candidate = matches[this.quorum - 1];
-    if (candidate > this.commit && this.log.termAt(candidate) === this.term) {
-      this.commit = candidate;
-      return true;
-    }
-    return false;
+  /**
+   * Commits the highest index stored on a majority of voters, if it belongs to the current term,
+   * and tells the followers. A leader that removed itself steps down once that is committed.
+   */
+  private commitAndBroadcast(): void {
+    const { voters } = this.membership;
+    const matches = voters.map((id) => (id === this.id ? this.log.stableIndex : (this.progress.get(id)?.match ?? 0))).sort((a, b) => b - a);
+    const candidate = matches[quorum(this.membership) - 1];
+    if (candidate <= this.commit || this.log.termAt(candidate) !== this.term) return;
+    this.commit = candidate;
+    this.broadcastAppend();
+    if (!isVoter(this.membership, this.id) && this.commit >= this.log.lastConfigIndex) this.becomeFollower(this.term, null);
   }
 
   /**
@@ -375,11 +422,10 @@ export class RaftNode {
    * heartbeat (or when it answers): new proposals do not resend chunks already in flight.
    */
   private broadcastAppend(options: { heartbeat: boolean } = { heartbeat: false }): void {
-    for (const peer of this.config.voters) {
-      if (peer === this.id || (!options.heartbeat && this.progress.get(peer)?.snapshot)) continue;
+    for (const [peer, p] of this.progress) {
+      if (!options.heartbeat && p.snapshot) continue;
       this.sendAppend(peer);
     }
-    if (this.config.voters.length === 1) this.maybeCommit();
   }
 
   /**
@@ -454,11 +500,6 @@ export class RaftNode {
 
 function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
-}
-
-function sameMembership(a: Membership, b: Membership): boolean {
-  const voters = (m: Membership) => [...m.voters].sort((x, y) => x - y).join(',');
-  return voters(a) === voters(b);
 }
 
 function concat(chunks: Uint8Array[], totalBytes: number): Uint8Array {

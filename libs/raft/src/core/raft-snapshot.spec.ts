@@ -60,7 +60,7 @@ describe('Raft snapshots (§7)', () => {
       maxEntriesPerAppend: 8,
       persisted: { hardState: { term: 1, vote: 1, commit: 1 }, entries: [e(1, 1), e(2, 1), e(3, 1)] },
     });
-    follower.step({ type: 'snapshot', from: 1, to: 2, term: 1, meta: { index: 2, term: 1, membership: { voters: [1, 2] } }, offset: 0, totalBytes: 1, chunk: new Uint8Array([7]) });
+    follower.step({ type: 'snapshot', from: 1, to: 2, term: 1, meta: { index: 2, term: 1, membership: { voters: [1, 2], learners: [] } }, offset: 0, totalBytes: 1, chunk: new Uint8Array([7]) });
     const ready = follower.ready();
     expect(ready.snapshot).toBeNull();
     expect(ready.committed.map((x) => x.index)).toEqual([1, 2]);
@@ -69,7 +69,7 @@ describe('Raft snapshots (§7)', () => {
   });
 
   it('a restarted node starts from its snapshot: it applies only the entries after it', () => {
-    const snapshot: Snapshot = { meta: { index: 3, term: 1, membership: { voters: [1] } }, data: new TextEncoder().encode('state@3') };
+    const snapshot: Snapshot = { meta: { index: 3, term: 1, membership: { voters: [1], learners: [] } }, data: new TextEncoder().encode('state@3') };
     const h = new Harness([1], { 1: { hardState: { term: 2, vote: 1, commit: 5 }, snapshot, entries: [e(4, 2), e(5, 2)] } });
     h.flush();
     expect(h.applied.get(1)?.map((x) => x.index)).toEqual([4, 5]);
@@ -85,10 +85,10 @@ describe('Raft snapshots (§7)', () => {
     h.flush();
     h.flush();
     const node = h.node(1);
-    const membership = { voters: [1] };
+    const membership = { voters: [1], learners: [] };
     expect(() => node.compact({ meta: { index: 3, term: 1, membership }, data: new Uint8Array() })).toThrow(RaftInvariantError); // not applied
     expect(() => node.compact({ meta: { index: 2, term: 7, membership }, data: new Uint8Array() })).toThrow(RaftInvariantError); // wrong term
-    expect(() => node.compact({ meta: { index: 2, term: 1, membership: { voters: [1, 2] } }, data: new Uint8Array() })).toThrow(RaftInvariantError);
+    expect(() => node.compact({ meta: { index: 2, term: 1, membership: { voters: [1, 2], learners: [] } }, data: new Uint8Array() })).toThrow(RaftInvariantError);
     expect(node.compact({ meta: { index: 2, term: 1, membership }, data: new Uint8Array() })).toBe(true);
     expect(node.compact({ meta: { index: 1, term: 1, membership }, data: new Uint8Array() })).toBe(false);
     expect(node.log.firstIndex).toBe(3);

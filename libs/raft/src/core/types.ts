@@ -1,9 +1,12 @@
 /** Raft's data, as plain serialisable values (a transport can msgpack them as they are). */
 
+/** `normal`: an application command (empty for a new leader's no-op); `config`: a new membership. */
+export type EntryType = 'normal' | 'config';
+
 export interface Entry {
   term: number;
   index: number;
-  /** Empty for the no-op a new leader appends. */
+  type: EntryType;
   data: Uint8Array;
 }
 
@@ -13,10 +16,21 @@ export interface HardState {
   commit: number;
 }
 
-/** Who votes (and counts for commits). */
+/** Who votes (and counts for commits) and who only receives entries. Both sorted, disjoint. */
 export interface Membership {
   voters: number[];
+  learners: number[];
 }
+
+/** Single-server membership changes (Raft thesis §4.1): one at a time, in effect once appended. */
+export interface MembershipChange {
+  type: 'addLearner' | 'promote' | 'remove';
+  nodeId: number;
+}
+
+export type ProposalRefusal = 'notLeader' | 'changeInProgress' | 'invalidChange' | 'notCaughtUp';
+
+export type ProposalResult = { index: number } | { refused: ProposalRefusal };
 
 /** What a snapshot stands for: every entry up to `index` (whose term is `term`) applied. */
 export interface SnapshotMeta {

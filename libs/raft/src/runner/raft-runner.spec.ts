@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Message, Snapshot, seededRng } from '../core/types';
+import { Membership, Message, Snapshot, seededRng } from '../core/types';
 import { RaftStorage } from '../storage/raft-storage';
 import { RaftRunner } from './raft-runner';
 
@@ -18,11 +18,13 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 class ListApp {
   commands: string[] = [];
   restored: Snapshot[] = [];
+  memberships: Membership[] = [];
 
   constructor(readonly runner: RaftRunner) {
     runner.onApply(async (entry) => {
       if (entry.data.length > 0) this.commands.push(new TextDecoder().decode(entry.data));
     });
+    runner.onMembershipChange((membership) => this.memberships.push(membership));
     runner.useSnapshots({
       appliedEntriesBetweenSnapshots: 5,
       take: async () => new TextEncoder().encode(JSON.stringify(this.commands)),
@@ -49,6 +51,11 @@ describe('RaftRunner with snapshots', () => {
     return app;
   }
 
+  async function leaderOf(apps: ListApp[]): Promise<ListApp> {
+    await until(() => apps.some((app) => app.runner.node.role === 'leader'), 'a leader');
+    return apps.find((app) => app.runner.node.role === 'leader') as ListApp;
+  }
+
   function stop(id: number): void {
     running.get(id)?.runner.stop();
     running.delete(id);
@@ -64,8 +71,7 @@ describe('RaftRunner with snapshots', () => {
     const [one, two] = [start(1), start(2)];
     const expected = Array.from({ length: 20 }, (_, i) => `command-${i}`);
     for (const command of expected) {
-      await until(() => [one, two].some((app) => app.runner.node.role === 'leader'), 'a leader');
-      const leader = [one, two].find((app) => app.runner.node.role === 'leader') as ListApp;
+      const leader = await leaderOf([one, two]);
       leader.runner.propose(new TextEncoder().encode(command));
       await until(() => leader.commands.includes(command) || leader.runner.node.role !== 'leader', `${command} to apply`);
     }
@@ -84,9 +90,24 @@ describe('RaftRunner with snapshots', () => {
     expect(restarted.commands).toEqual(expected);
   });
 
+  it('adds a learner and promotes it; config entries go to membership listeners, not to onApply', async () => {
+    const apps = voters.map(start);
+    const four = start(4);
+    const leader = await leaderOf(apps);
+    await until(() => 'index' in leader.runner.proposeMembershipChange({ type: 'addLearner', nodeId: 4 }), 'the learner to be added');
+    await until(() => four.memberships.length === 1, 'node 4 to apply its addition');
+    await until(() => 'index' in leader.runner.proposeMembershipChange({ type: 'promote', nodeId: 4 }), 'the learner to be promoted');
+    await until(() => apps.every((app) => app.memberships.length === 2), 'every node to apply the promotion');
+    expect(apps[0].memberships).toEqual([
+      { voters: [1, 2, 3], learners: [4] },
+      { voters: [1, 2, 3, 4], learners: [] },
+    ]);
+    expect(four.commands).toEqual([]);
+  });
+
   it('refuses to start over a stored snapshot the application cannot restore', async () => {
     const storage = RaftStorage.open(path.join(root, 'node-1'));
-    await storage.save({ hardState: null, snapshot: { meta: { index: 3, term: 1, membership: { voters } }, data: new Uint8Array() }, entries: [], messages: [], committed: [] });
+    await storage.save({ hardState: null, snapshot: { meta: { index: 3, term: 1, membership: { voters, learners: [] } }, data: new Uint8Array() }, entries: [], messages: [], committed: [] });
     const runner = new RaftRunner({ id: 1, voters, electionTick: 10, heartbeatTick: 1, rng: seededRng(1), maxEntriesPerAppend: 16 }, storage, transport, 5);
     expect(() => runner.start()).toThrow(/useSnapshots/);
     storage.close();

@@ -1,5 +1,6 @@
 import { RaftNode, RaftNodeConfig } from '../core/raft-node';
-import { Entry, Message, Ready, Snapshot } from '../core/types';
+import { decodeMembership } from '../core/membership';
+import { Entry, Membership, MembershipChange, Message, ProposalResult, Ready, Snapshot } from '../core/types';
 import { RaftStorage } from '../storage/raft-storage';
 
 export interface RaftTransport {
@@ -28,6 +29,7 @@ export class RaftRunner {
   private again = false;
   private stopped = false;
   private readonly applyListeners: ((entry: Entry) => Promise<void>)[] = [];
+  private readonly membershipListeners: ((membership: Membership, index: number) => void)[] = [];
   private readonly leaderListeners: ((leaderId: number | null) => void)[] = [];
   private lastLeader: number | null = null;
   private appliedIndex = 0;
@@ -50,8 +52,14 @@ export class RaftRunner {
     return this.appliedIndex;
   }
 
+  /** Every committed application entry (commands and the leaders' empty no-ops), in order. */
   onApply(listener: (entry: Entry) => Promise<void>): void {
     this.applyListeners.push(listener);
+  }
+
+  /** Every committed membership change (config entries are not passed to onApply listeners). */
+  onMembershipChange(listener: (membership: Membership, index: number) => void): void {
+    this.membershipListeners.push(listener);
   }
 
   onLeaderChange(listener: (leaderId: number | null) => void): void {
@@ -88,6 +96,13 @@ export class RaftRunner {
     return { index, term };
   }
 
+  /** Proposes a single-server membership change (see RaftNode.proposeMembershipChange). */
+  proposeMembershipChange(change: MembershipChange): ProposalResult {
+    const result = this.node.proposeMembershipChange(change);
+    if ('index' in result) this.process();
+    return result;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -100,13 +115,18 @@ export class RaftRunner {
       return;
     }
     this.processing = true;
-    void this.drain().finally(() => {
-      this.processing = false;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.process();
-      }
-    });
+    void this.drain()
+      .catch((error: unknown) => {
+        // stop() closes the storage under a Ready being persisted: expected then, fatal otherwise
+        if (!this.stopped) throw error;
+      })
+      .finally(() => {
+        this.processing = false;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.process();
+        }
+      });
   }
 
   private async drain(): Promise<void> {
@@ -131,7 +151,12 @@ export class RaftRunner {
   private async apply(ready: Ready): Promise<void> {
     if (ready.snapshot) await this.restore(ready.snapshot);
     for (const entry of ready.committed) {
-      for (const listener of this.applyListeners) await listener(entry);
+      if (entry.type === 'config') {
+        const membership = decodeMembership(entry.data);
+        for (const listener of this.membershipListeners) listener(membership, entry.index);
+      } else {
+        for (const listener of this.applyListeners) await listener(entry);
+      }
       this.appliedIndex = entry.index;
       this.appliedTerm = entry.term;
     }

@@ -1,11 +1,13 @@
+import { isMember, isSingleServerChange, isVoter, members } from '../core/membership';
 import { RaftNode } from '../core/raft-node';
-import { Entry, HardState, Message, Rng, Snapshot, seededRng } from '../core/types';
+import { Entry, EntryType, HardState, MembershipChange, Message, Rng, Snapshot, seededRng } from '../core/types';
 
 /**
  * A whole Raft cluster in one process on a seeded PRNG: a network that loses, delays,
  * duplicates and reorders messages, partitions (symmetric, one-way, bridged), crashes that lose
- * everything not yet persisted, tick skew, client proposals, and snapshots taken by the
- * application at random points (then installed on lagging and restarted nodes). Safety is
+ * everything not yet persisted, tick skew, client proposals, snapshots taken by the
+ * application at random points (then installed on lagging and restarted nodes), and membership
+ * changes (spare nodes added as learners, promoted, members removed and added again). Safety is
  * checked after every step; liveness once the faults stop. One seed replays exactly.
  */
 export interface SimOptions {
@@ -22,6 +24,7 @@ export interface SimStats {
   committedEntries: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
+  membershipChanges: number;
 }
 
 export class SimFailure extends Error {
@@ -44,6 +47,7 @@ interface Disk {
 /** One applied entry of the simulated state machine (its index is its position + 1). */
 interface AppliedEntry {
   term: number;
+  type: EntryType;
   data: string;
 }
 
@@ -53,10 +57,14 @@ interface InFlight {
 }
 
 const ELECTION_TICK = 10;
+/** Nodes beyond the initial voters, running from the start, that membership changes may add. */
+const SPARE_NODES = 2;
 
 export class ClusterSim {
   private readonly rng: Rng;
+  /** Every node that runs: the initial voters, then the spares. */
   private readonly ids: number[];
+  private readonly initialVoters: number[];
   private readonly nodes = new Map<number, RaftNode | null>();
   private readonly disks = new Map<number, Disk>();
   /** Each node's state machine: every entry it applied, in order (restored from snapshots). */
@@ -70,15 +78,21 @@ export class ClusterSim {
   private maxDelay = 1;
   private snapshotChunkBytes = 1024;
   /** index -> data of every entry some node applied (state machine safety) */
-  private readonly committed = new Map<number, { term: number; data: string }>();
+  private readonly committed = new Map<number, AppliedEntry>();
   private readonly leaders = new Map<number, number>();
   private proposalCount = 0;
   private snapshotsTaken = 0;
   private snapshotsInstalled = 0;
+  private membershipChanges = 0;
 
   constructor(private readonly options: SimOptions) {
     this.rng = seededRng(options.seed);
-    this.ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
+    this.lossRate = this.rng.next() * 0.3;
+    this.dupRate = this.rng.next() * 0.1;
+    this.maxDelay = 1 + Math.floor(this.rng.next() * 5);
+    this.snapshotChunkBytes = 64 * (1 + Math.floor(this.rng.next() * 16));
+    this.initialVoters = Array.from({ length: options.nodes }, (_, i) => i + 1);
+    this.ids = Array.from({ length: options.nodes + SPARE_NODES }, (_, i) => i + 1);
     for (const id of this.ids) {
       this.disks.set(id, { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] });
       this.applied.set(id, []);
@@ -87,10 +101,6 @@ export class ClusterSim {
   }
 
   run(): SimStats {
-    this.lossRate = this.rng.next() * 0.3;
-    this.dupRate = this.rng.next() * 0.1;
-    this.maxDelay = 1 + Math.floor(this.rng.next() * 5);
-    this.snapshotChunkBytes = 64 * (1 + Math.floor(this.rng.next() * 16));
     for (let i = 0; i < this.options.faultySteps; i++) {
       this.faults();
       this.advanceOneStep(true);
@@ -109,13 +119,20 @@ export class ClusterSim {
       if (leader && i - proposedAt > 5 * ELECTION_TICK && ![...this.committed.values()].some((c) => c.data === marker)) {
         if (leader.propose(new TextEncoder().encode(marker)) !== null) proposedAt = i;
       }
-      if (this.ids.every((id) => this.applied.get(id)?.some((e) => e.data === marker))) {
-        return { leaderTerms: this.leaders.size, committedEntries: this.committed.size, snapshotsTaken: this.snapshotsTaken, snapshotsInstalled: this.snapshotsInstalled };
+      // every member (as the leader sees it) applies the marker; removed and never-added nodes need not
+      if (leader && members(leader.membership).every((id) => this.applied.get(id)?.some((e) => e.data === marker))) {
+        return {
+          leaderTerms: this.leaders.size,
+          committedEntries: this.committed.size,
+          snapshotsTaken: this.snapshotsTaken,
+          snapshotsInstalled: this.snapshotsInstalled,
+          membershipChanges: this.membershipChanges,
+        };
       }
     }
     const states = this.ids.map((id) => {
       const n = this.nodes.get(id);
-      return n ? `${id}:${n.role}@${n.term} last=${n.log.lastIndex} commit=${n.commit} leader=${n.leaderId}` : `${id}:down`;
+      return n ? `${id}:${n.role}@${n.term} last=${n.log.lastIndex} commit=${n.commit} leader=${n.leaderId} voters=${n.membership.voters} learners=${n.membership.learners}` : `${id}:down`;
     });
     this.fail(`liveness: no convergence within ${this.options.recoverySteps} steps after healing [${states.join(', ')}]`);
   }
@@ -126,7 +143,7 @@ export class ClusterSim {
       id,
       new RaftNode({
         id,
-        voters: this.ids,
+        voters: this.initialVoters,
         electionTick: ELECTION_TICK,
         heartbeatTick: 1,
         rng: seededRng(this.options.seed * 31 + id * 7 + this.step),
@@ -195,7 +212,23 @@ export class ClusterSim {
       this.cut.clear();
     } else if (roll < 0.16) {
       this.takeSnapshot(this.pick(this.ids));
+    } else if (roll < 0.18) {
+      this.changeMembership();
     }
+  }
+
+  /** The leader adds a spare (or a removed node) as a learner, promotes a learner, or removes a member. */
+  private changeMembership(): void {
+    const leader = this.currentLeader();
+    if (!leader) return;
+    const current = leader.membership;
+    const outsiders = this.ids.filter((id) => !isMember(current, id));
+    const roll = this.rng.next();
+    let change: MembershipChange;
+    if (roll < 0.4 && outsiders.length > 0) change = { type: 'addLearner', nodeId: this.pick(outsiders) };
+    else if (roll < 0.7 && current.learners.length > 0) change = { type: 'promote', nodeId: this.pick(current.learners) };
+    else change = { type: 'remove', nodeId: this.pick(members(current)) };
+    if ('index' in leader.proposeMembershipChange(change)) this.membershipChanges++;
   }
 
   /** Symmetric split, one-way split, or a split with one bridge node that reaches both sides. */
@@ -265,7 +298,7 @@ export class ClusterSim {
     }
     const applied = this.applied.get(id) as AppliedEntry[];
     for (const entry of ready.committed) {
-      const appliedEntry = { term: entry.term, data: new TextDecoder().decode(entry.data) };
+      const appliedEntry = { term: entry.term, type: entry.type, data: new TextDecoder().decode(entry.data) };
       this.checkApplied(id, entry.index, appliedEntry);
       if (entry.index !== applied.length + 1) this.fail(`node ${id} applied index ${entry.index} after ${applied.length}`);
       applied.push(appliedEntry);
@@ -280,8 +313,11 @@ export class ClusterSim {
       // election safety: one leader per term
       const known = this.leaders.get(node.term);
       if (known !== undefined && known !== id) this.fail(`election safety: nodes ${known} and ${id} both lead term ${node.term}`);
+      this.checkConfigDiscipline(node);
       if (known === undefined) {
         this.leaders.set(node.term, id);
+        // a voter, or one being removed by an uncommitted config (see RaftNode.promotable)
+        if (!isVoter(node.membership, id) && !isVoter(node.membershipAt(node.commit), id)) this.fail(`node ${id} leads term ${node.term} without being a voter (${node.membership.voters})`);
         // leader completeness: a new leader holds every entry committed before its term
         for (const [index, entry] of this.committed) {
           // entries up to the snapshot are in it (its contents are checked when restored)
@@ -292,6 +328,22 @@ export class ClusterSim {
       }
     }
     if (this.step % 10 === 0) this.checkLogMatching();
+  }
+
+  /**
+   * A leader's config entries: at most one uncommitted, each one single-server change away from
+   * the membership before it (what keeps the majorities of successive configs overlapping).
+   */
+  private checkConfigDiscipline(leader: RaftNode): void {
+    let uncommitted = 0;
+    for (let i = Math.max(leader.commit, leader.log.firstIndex - 1) + 1; i <= leader.log.lastIndex; i++) {
+      if (leader.log.entryAt(i)?.type === 'config') uncommitted++;
+    }
+    if (uncommitted > 1) this.fail(`leader ${leader.id} has ${uncommitted} uncommitted config entries`);
+    const index = leader.log.lastConfigIndex;
+    if (index > leader.log.firstIndex && !isSingleServerChange(leader.membershipAt(index - 1), leader.membershipAt(index))) {
+      this.fail(`leader ${leader.id}: config at ${index} is not a single-server change`);
+    }
   }
 
   /**

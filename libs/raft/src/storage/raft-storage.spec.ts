@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { Entry, Ready, Snapshot } from '../core/types';
 import { RaftStorage } from './raft-storage';
 
-const entry = (index: number, term: number): Entry => ({ index, term, data: new TextEncoder().encode(`${index}@${term}`) });
+const entry = (index: number, term: number): Entry => ({ index, term, type: 'normal', data: new TextEncoder().encode(`${index}@${term}`) });
 const ready = (fields: Partial<Ready>): Ready => ({ hardState: null, snapshot: null, entries: [], messages: [], committed: [], ...fields });
-const snapshotAt = (index: number, term: number): Snapshot => ({ meta: { index, term, membership: { voters: [1, 2, 3] } }, data: new TextEncoder().encode(`state@${index}`) });
+const snapshotAt = (index: number, term: number): Snapshot => ({ meta: { index, term, membership: { voters: [1, 2, 3], learners: [] } }, data: new TextEncoder().encode(`state@${index}`) });
 const indexes = (storage: RaftStorage) => storage.entries().map((e) => `${e.index}@${e.term}`);
 
 describe('RaftStorage on the log engine', () => {
@@ -24,6 +24,16 @@ describe('RaftStorage on the log engine', () => {
     const reopened = RaftStorage.open(dir);
     expect(reopened.hardState).toEqual({ term: 2, vote: 2, commit: 2 });
     expect(reopened.entries().map((e) => `${e.index}@${e.term}:${new TextDecoder().decode(e.data)}`)).toEqual(['1@1:1@1', '2@1:2@1', '3@2:3@2', '4@2:4@2']);
+    reopened.close();
+  });
+
+  it('keeps config entries apart from normal ones', async () => {
+    const storage = RaftStorage.open(dir);
+    const config: Entry = { index: 2, term: 1, type: 'config', data: new TextEncoder().encode('{"voters":[1],"learners":[2]}') };
+    await storage.save(ready({ entries: [entry(1, 1), config, entry(3, 1)] }));
+    storage.close();
+    const reopened = RaftStorage.open(dir);
+    expect(reopened.entries()).toEqual([entry(1, 1), config, entry(3, 1)]);
     reopened.close();
   });
 

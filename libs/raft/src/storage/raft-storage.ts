@@ -7,6 +7,8 @@ const HARD_STATE_FILE = 'raft-hard-state.json';
 const SNAPSHOT_FILE = 'raft-snapshot';
 /** Snapshot file: this magic, the meta's JSON length (uint32 BE), the meta as JSON, the data. */
 const SNAPSHOT_MAGIC = Buffer.from('TRBSNAP1');
+/** The record key of a config entry (a normal entry's record has no key). */
+const CONFIG_KEY = 'raft.config';
 /** Bytes read from the log per call while loading entries. */
 const READ_BYTES = 4 * 1024 * 1024;
 
@@ -14,7 +16,8 @@ export class RaftStorageCorruptError extends Error {}
 
 /**
  * Raft's durable state on libs/log-engine: entries are record batches (offset = index - 1, the
- * batch's leader epoch = the entry's term, the record value = the data), the hard state is a
+ * batch's leader epoch = the entry's term, the record value = the data, a config entry's record
+ * keyed "raft.config"), the hard state is a
  * small file replaced atomically, and the latest snapshot is a file replaced atomically, after
  * which the log start offset moves past the entries it covers. `save` returns only once
  * everything is fsync'ed: the runner sends messages after it (persist, then send).
@@ -55,7 +58,9 @@ export class RaftStorage {
     if (ready.entries.length > 0) {
       const first = ready.entries[0].index;
       if (first - 1 < this.log.logEndOffset) this.log.truncateTo(first - 1);
-      const batches = ready.entries.map((e) => encodeBatch([{ value: Buffer.from(e.data) }], { baseOffset: e.index - 1, partitionLeaderEpoch: e.term, timestamp: 0 }));
+      const batches = ready.entries.map((e) =>
+        encodeBatch([{ key: e.type === 'config' ? CONFIG_KEY : null, value: Buffer.from(e.data) }], { baseOffset: e.index - 1, partitionLeaderEpoch: e.term, timestamp: 0 }),
+      );
       this.log.appendAsFollower(Buffer.concat(batches));
       await this.log.flush();
     }
@@ -113,7 +118,9 @@ export class RaftStorage {
         const header = readHeader(records, pos);
         const term = records.readInt32BE(pos + 12);
         for (const record of decodeRecords(records, pos)) {
-          if (record.offset >= fromIndex - 1) out.push({ index: record.offset + 1, term, data: new Uint8Array(record.value ?? Buffer.alloc(0)) });
+          if (record.offset < fromIndex - 1) continue;
+          const type = record.key?.toString() === CONFIG_KEY ? 'config' : 'normal';
+          out.push({ index: record.offset + 1, term, type, data: new Uint8Array(record.value ?? Buffer.alloc(0)) });
         }
         offset = header.lastOffset + 1;
         pos += header.sizeInBytes;

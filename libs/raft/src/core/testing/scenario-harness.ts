@@ -24,11 +24,15 @@ export class Harness {
   queue: Message[] = [];
 
   constructor(
+    /** The bootstrap membership: every node starts from it. */
     readonly voters: number[],
     states: Record<number, { hardState: HardState; entries: Entry[]; snapshot?: Snapshot | null }> = {},
-    private readonly options: Partial<Pick<RaftNodeConfig, 'maxEntriesPerAppend' | 'maxSnapshotChunkBytes'>> = {},
+    private readonly options: Partial<Pick<RaftNodeConfig, 'maxEntriesPerAppend' | 'maxSnapshotChunkBytes'>> & {
+      /** Nodes that run from the start without being members (to be added later). */
+      joining?: number[];
+    } = {},
   ) {
-    for (const id of voters) {
+    for (const id of [...voters, ...(options.joining ?? [])]) {
       const state = states[id];
       this.disks.set(id, { hardState: state?.hardState ?? { term: 0, vote: null, commit: 0 }, snapshot: state?.snapshot ?? null, entries: state?.entries ?? [] });
       this.start(id);
@@ -127,6 +131,6 @@ export class Harness {
   }
 }
 
-export const entry = (index: number, term: number, data = `${index}@${term}`): Entry => ({ index, term, data: new TextEncoder().encode(data) });
+export const entry = (index: number, term: number, data = `${index}@${term}`): Entry => ({ index, term, type: 'normal', data: new TextEncoder().encode(data) });
 
 export const text = (data: Uint8Array): string => new TextDecoder().decode(data);
