@@ -1,4 +1,4 @@
-import { BatchFields, CompressionType, RecordBatchBuilder, RecordHeaderInput, Bytes } from '@tributary/protocol';
+import { BatchFields, RecordBatchBuilder, RecordHeaderInput, Bytes } from '@tributary/protocol';
 
 export interface RecordMetadata {
   topic: string;
@@ -48,10 +48,14 @@ export class SendCompletion {
  * lingered long enough. Segments map runs of the batch's records back to their send() calls.
  */
 export class ProducerBatch {
-  readonly builder: RecordBatchBuilder;
+  /** The builder while the batch is open; seal() hands it back for the next batch. */
+  private builder: RecordBatchBuilder | null;
   /** [completion, index of the first record in the completion, offset delta in this batch, count] */
   private readonly segments: [SendCompletion, number, number, number][] = [];
-  readonly timestamps: number[] = [];
+  /** CreateTime of the first record; most batches hold one send() call's records, which share it */
+  private firstTimestamp = -1;
+  /** every record's CreateTime, kept only once one differs from the first (no per-record array otherwise) */
+  private timestamps: number[] | null = null;
   count = 0;
   bytes = 0;
   built: Buffer | null = null;
@@ -62,10 +66,14 @@ export class ProducerBatch {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    compression: CompressionType,
-    initialCapacity: number,
+    builder: RecordBatchBuilder,
   ) {
-    this.builder = new RecordBatchBuilder(compression, initialCapacity);
+    this.builder = builder;
+  }
+
+  /** Uncompressed bytes of the open batch. */
+  get sizeInBytes(): number {
+    return this.openBuilder().sizeInBytes;
   }
 
   append(key: Bytes, value: Bytes, timestamp: number, headers: readonly RecordHeaderInput[], completion: SendCompletion, index: number): void {
@@ -75,15 +83,25 @@ export class ProducerBatch {
       this.segments.push([completion, index, this.count, 1]);
       completion.addBatch();
     }
-    this.builder.append(key, value, timestamp, headers);
-    this.timestamps.push(timestamp);
+    this.openBuilder().append(key, value, timestamp, headers);
+    if (this.count === 0) this.firstTimestamp = timestamp;
+    else if (this.timestamps) this.timestamps.push(timestamp);
+    else if (timestamp !== this.firstTimestamp) {
+      this.timestamps = new Array<number>(this.count).fill(this.firstTimestamp);
+      this.timestamps.push(timestamp);
+    }
     this.count++;
   }
 
-  /** Seals the batch: builds (and compresses) it once; retries resend the same bytes and sequence. */
-  seal(fields: BatchFields): Buffer {
-    this.built ??= this.builder.build(fields);
-    return this.built;
+  /**
+   * Seals the batch: builds (and compresses) it once, and returns the emptied builder for reuse;
+   * retries resend the same bytes and sequence.
+   */
+  seal(fields: BatchFields): RecordBatchBuilder {
+    const builder = this.openBuilder();
+    this.built = builder.build(fields);
+    this.builder = null;
+    return builder;
   }
 
   complete(baseOffset: number, logAppendTime: number): void {
@@ -93,7 +111,7 @@ export class ProducerBatch {
           topic: this.topic,
           partition: this.partition,
           offset: baseOffset < 0 ? -1 : baseOffset + delta + i,
-          timestamp: logAppendTime >= 0 ? logAppendTime : this.timestamps[delta + i],
+          timestamp: logAppendTime >= 0 ? logAppendTime : (this.timestamps?.[delta + i] ?? this.firstTimestamp),
         };
       }
       completion.batchDone();
@@ -102,5 +120,10 @@ export class ProducerBatch {
 
   fail(error: Error): void {
     for (const [completion] of this.segments) completion.fail(error);
+  }
+
+  private openBuilder(): RecordBatchBuilder {
+    if (!this.builder) throw new Error(`batch of ${this.topic}-${this.partition} is sealed`);
+    return this.builder;
   }
 }

@@ -54,6 +54,8 @@ interface TopicState {
 
 const NO_HEADERS: RecordHeaderInput[] = [];
 const DUPLICATE_SEQUENCE_NUMBER = 46;
+/** Builders kept for reuse at most (each holds a buffer of about batchSize). */
+const MAX_IDLE_BUILDERS = 16;
 
 /**
  * A batching producer on the native protocol. Records are partitioned (murmur2 of the key as the
@@ -66,6 +68,8 @@ export class Producer {
   private readonly options: Required<Omit<ProducerOptions, 'compression' | 'idempotent'>> & { compression: CompressionType; idempotent: boolean };
   private readonly topics = new Map<string, TopicState>();
   private readonly brokerInFlight = new Map<number, number>();
+  /** Emptied builders of sealed batches: the next batches write into their buffers instead of allocating ~batchSize each. */
+  private readonly idleBuilders: RecordBatchBuilder[] = [];
   private bufferedBytes = 0;
   private readonly memoryWaiters: (() => void)[] = [];
   private readonly flushWaiters: (() => void)[] = [];
@@ -129,7 +133,7 @@ export class Producer {
       const headers = normalizeHeaders(record.headers);
       const timestamp = record.timestamp ?? now;
       let batch = state.open[partition];
-      if (batch && batch.count > 0 && batch.builder.sizeInBytes + RecordBatchBuilder.recordSize(key, record.value, timestamp - now, batch.count, headers) > this.options.batchSize) {
+      if (batch && batch.count > 0 && batch.sizeInBytes + RecordBatchBuilder.recordSize(key, record.value, timestamp - now, batch.count, headers) > this.options.batchSize) {
         this.seal(state, partition);
         sealed = true;
         batch = undefined;
@@ -141,13 +145,13 @@ export class Producer {
         }
       }
       if (!batch) {
-        batch = new ProducerBatch(topic, partition, this.options.compression, Math.min(this.options.batchSize + 1024, 1 << 20));
+        batch = new ProducerBatch(topic, partition, this.idleBuilders.pop() ?? new RecordBatchBuilder(this.options.compression, Math.min(this.options.batchSize + 1024, 1 << 20)));
         state.open[partition] = batch;
         this.outstandingBatches++;
       }
-      const before = batch.builder.sizeInBytes;
+      const before = batch.sizeInBytes;
       batch.append(key, record.value, timestamp, headers, completion, i);
-      const added = batch.builder.sizeInBytes - before;
+      const added = batch.sizeInBytes - before;
       batch.bytes += added;
       this.bufferedBytes += added;
     }
@@ -215,7 +219,8 @@ export class Producer {
       batch.baseSequence = state.nextSequence[partition];
       state.nextSequence[partition] = (batch.baseSequence + batch.count) % 2 ** 31;
     }
-    batch.seal({ producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: batch.baseSequence });
+    const builder = batch.seal({ producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: batch.baseSequence });
+    if (this.idleBuilders.length < MAX_IDLE_BUILDERS) this.idleBuilders.push(builder);
     state.ready[partition].push(batch);
   }
 
