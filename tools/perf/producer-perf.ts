@@ -38,7 +38,7 @@ export interface ProducerPerfResult {
 
 const DEFAULT_RECORDS_PER_SEND = 1_000;
 /** Records sent but not acknowledged, at most, as a multiple of what the producer's buffer holds. */
-const PENDING_PER_BUFFER = 2;
+const PENDING_PER_BUFFER = 1;
 const PRODUCER_BUFFER_BYTES = 32 * 1024 * 1024;
 /** A send() loop that never awaits would starve the sockets: it yields this often. */
 const SENDS_PER_YIELD = 16;
