@@ -84,19 +84,24 @@ describe('Subscription credit accounting', () => {
     expect(frames.filter((f) => f.type === 'records').map((f) => (f.type === 'records' ? f.records.length : 0))).toEqual([500, 500, 200]);
   });
 
-  it('pauses fetching once maxBufferedRecords wait for credit, and resumes when half of them are taken', async () => {
+  it('pauses fetching once maxBufferedBytes wait for credit, and resumes when about half of them have been sent', async () => {
     const { subscription, consumer } = await started({ credit: 0 });
-    consumer.deliver(0, WS_LIMITS.maxBufferedRecords - 1);
-    expect(consumer.paused).toBe(false);
-    consumer.deliver(WS_LIMITS.maxBufferedRecords - 1, 1);
+    let waiting = 0;
+    // bounded: every round adds one record of about 100 encoded bytes
+    while (!consumer.paused && waiting < WS_LIMITS.maxBufferedBytes) consumer.deliver(waiting++, 1);
     expect(consumer.paused).toBe(true);
-    subscription.grant(WS_LIMITS.maxBufferedRecords / 2 - 1);
-    expect(consumer.paused).toBe(true);
-    subscription.grant(1);
+    expect(waiting).toBeGreaterThan(WS_LIMITS.maxBufferedBytes / 200);
+    let sent = 0;
+    while (consumer.paused && sent < waiting) {
+      subscription.grant(1);
+      sent++;
+    }
     expect(consumer.paused).toBe(false);
+    expect(sent / waiting).toBeGreaterThan(0.45);
+    expect(sent / waiting).toBeLessThan(0.55);
   });
 
-  it('pauses on bytes too: a few large records fill the buffer', async () => {
+  it('pauses at once for one record as large as the bound', async () => {
     const { consumer } = await started({ credit: 0 });
     const big = 'x'.repeat(WS_LIMITS.maxBufferedBytes);
     void consumer.handlers!.eachBatch!({ topic: 't', partition: 0, highWatermark: 1, records: [{ offset: 0, timestamp: 0, key: null, value: Buffer.from(big), headers: [] }] });

@@ -5,6 +5,9 @@ import { DeliveryEncoder } from './record-codec';
 import { WS_LIMITS } from './ws-limits';
 import { AckFrame, ErrorFrame, ServerFrame, SubscribeFrame, TopicPartitionOffset } from './ws-protocol';
 
+/** Sent entries at the head of the waiting queue are dropped in one slice once this many have piled up. */
+const COMPACT_AFTER_SENT = 1024;
+
 /** Where a subscription's frames go: its socket. */
 export interface SubscriptionOutput {
   send(frame: ServerFrame): void;
@@ -12,15 +15,15 @@ export interface SubscriptionOutput {
   sendText(text: string): void;
   /** Whether the socket takes more deliveries now (its unsent bytes are under the bound). */
   writable(): boolean;
-  /** The subscription stopped on its own (its consumer failed). */
-  ended(id: string): void;
+  /** The subscription stopped on its own (its consumer failed), for `reason`. */
+  ended(id: string, reason: string): void;
 }
 
 /**
  * One subscription of a socket: a native Consumer (group member or manual assignment) whose
  * records wait, already encoded, until the client has granted credit for them. Memory is bounded:
- * above maxBufferedRecords / maxBufferedBytes the consumer's partitions are paused, so it stops
- * fetching, and resumed once the client has taken half of what waits. Acks of a group
+ * above maxBufferedBytes the consumer's partitions are paused, so it stops fetching, and resumed
+ * once the client has taken half of what waits. Acks of a group
  * subscription are committed for the group; nothing is committed that the client did not ack.
  */
 export class Subscription {
@@ -76,8 +79,9 @@ export class Subscription {
     const consumer = this.consumer;
     consumer.run({ eachBatch: (batch) => this.onBatch(batch) }).catch((error: unknown) => {
       if (this.closed) return;
-      this.output.send(errorFrameOf(this.id, error));
-      this.output.ended(this.id);
+      const frame = errorFrameOf(this.id, error);
+      this.output.send(frame);
+      this.output.ended(this.id, frame.message);
     });
   }
 
@@ -120,11 +124,11 @@ export class Subscription {
     if (this.head === this.waiting.length) {
       this.waiting = [];
       this.head = 0;
-    } else if (this.head > WS_LIMITS.maxBufferedRecords) {
+    } else if (this.head > COMPACT_AFTER_SENT) {
       this.waiting = this.waiting.slice(this.head);
       this.head = 0;
     }
-    if (this.fetchingPaused && this.waitingCount() <= WS_LIMITS.maxBufferedRecords / 2 && this.waitingBytes <= WS_LIMITS.maxBufferedBytes / 2) this.setFetching(true);
+    if (this.fetchingPaused && this.waitingBytes <= WS_LIMITS.maxBufferedBytes / 2) this.setFetching(true);
   }
 
   /** Stops consuming; acks not yet committed are committed first (bounded wait), then the group is left. */
@@ -153,11 +157,7 @@ export class Subscription {
     }
     this.pump();
     // also when already paused: a group may have assigned new partitions, which start unpaused
-    if (this.waitingCount() >= WS_LIMITS.maxBufferedRecords || this.waitingBytes >= WS_LIMITS.maxBufferedBytes) this.setFetching(false);
-  }
-
-  private waitingCount(): number {
-    return this.waiting.length - this.head;
+    if (this.waitingBytes >= WS_LIMITS.maxBufferedBytes) this.setFetching(false);
   }
 
   /** Pauses or resumes every assigned partition (a group's later assignments are paused at their first batch). */

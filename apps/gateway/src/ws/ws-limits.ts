@@ -15,14 +15,13 @@ export const WS_LIMITS = {
   /** Credit a client may have outstanding on one subscription (the sum of its grants not yet used). */
   maxCredit: 1_000_000,
   /**
-   * Records fetched but not yet sent for lack of credit. Above either bound the subscription
-   * pauses its partitions (no more Fetch requests); below half of both it resumes them.
+   * Bytes of encoded records fetched but not yet sent for lack of credit. Above it the
+   * subscription pauses its partitions (no more Fetch requests); below half of it, it resumes them.
    */
-  maxBufferedRecords: 2_000,
-  maxBufferedBytes: 256 * 1024,
+  maxBufferedBytes: 64 * 1024,
   /** Fetch sizes of a subscription's consumer: with one response queued ahead, its memory stays near these. */
-  fetchMaxBytes: 256 * 1024,
-  partitionFetchMaxBytes: 256 * 1024,
+  fetchMaxBytes: 64 * 1024,
+  partitionFetchMaxBytes: 64 * 1024,
   fetchMaxWaitMs: 250,
   /** Records per `records` frame. */
   maxRecordsPerFrame: 500,

@@ -118,7 +118,7 @@ export class WsSession {
       send: (f) => this.send(f),
       sendText: (text) => this.sendText(text),
       writable: () => this.socket.bufferedAmount < WS_LIMITS.maxSocketBufferedBytes,
-      ended: (id) => this.endSubscription(id, subscription),
+      ended: (id, reason) => void this.endSubscription(id, subscription).then((ended) => ended && this.send({ type: 'unsubscribed', id, reason })),
     });
     // registered before it starts, so credit granted meanwhile counts
     this.subscriptions.set(frame.id, subscription);
@@ -130,10 +130,12 @@ export class WsSession {
     }
   }
 
-  private async endSubscription(id: string, subscription: Subscription): Promise<void> {
-    if (this.subscriptions.get(id) !== subscription) return;
+  /** Closes `subscription` unless it was closed already (unsubscribed, socket closed); true when this call did. */
+  private async endSubscription(id: string, subscription: Subscription): Promise<boolean> {
+    if (this.subscriptions.get(id) !== subscription) return false;
     this.subscriptions.delete(id);
     await subscription.close();
+    return true;
   }
 
   private async produce(frame: ProduceFrame): Promise<void> {
