@@ -299,4 +299,28 @@ describe('native admin client against a local cluster', () => {
     expect(again.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect(again.message).toContain('adm-a');
   }, 30_000);
+  it('moves leadership back to the preferred replica with a preferred election after its broker returns', async () => {
+    await admin.createTopics([{ name: 'elect', numPartitions: 1, replicationFactor: 3 }]);
+    const [{ partitions: [before] }] = await admin.describeTopics(['elect']);
+    const preferred = before.replicas[0];
+    expect(before.leader).toBe(preferred);
+    const node = cluster.brokers.find((b) => b.id === preferred)!;
+    await node.kill('SIGTERM'); // controlled shutdown hands the leadership to another replica
+    node.start();
+    await node.waitHealthy(60_000, true);
+    await until(async () => {
+      client.invalidate('elect');
+      const [{ partitions: [p] }] = await admin.describeTopics(['elect']);
+      return p.leader !== preferred && p.isr.includes(preferred);
+    }, 60_000, 'the preferred replica back in the ISR, not leading');
+
+    const [result] = await admin.electLeaders('preferred', [{ topic: 'elect', partition: 0 }]);
+    expect(result).toEqual({ topic: 'elect', partition: 0, error: null });
+    const [{ partitions: [after] }] = await admin.describeTopics(['elect']);
+    expect(after.leader).toBe(preferred);
+    const [again] = await admin.electLeaders('preferred', [{ topic: 'elect', partition: 0 }]);
+    expect(again.error?.message).toMatch(/ELECTION_NOT_NEEDED/);
+    const unknown = await admin.electLeaders('unclean', [{ topic: 'no-such-topic', partition: 0 }]);
+    expect(unknown[0].error?.message).toMatch(/UNKNOWN_TOPIC_OR_PARTITION/);
+  }, 120_000);
 });

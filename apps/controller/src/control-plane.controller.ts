@@ -55,6 +55,11 @@ export class ControlPlaneController {
     return this.runtime.quorum.handle('configs.alter', request);
   }
 
+  @MessagePattern('leaders.elect')
+  electLeaders(@Payload() request: ControlRequest<'leaders.elect'>): Promise<ControlResponse<'leaders.elect'>> {
+    return this.runtime.quorum.handle('leaders.elect', request);
+  }
+
   @MessagePattern('acls.create')
   createAcls(@Payload() request: ControlRequest<'acls.create'>): Promise<ControlResponse<'acls.create'>> {
     return this.runtime.quorum.handle('acls.create', request);

@@ -1,7 +1,7 @@
 import { DecodedRequest, RequestApiKey, RequestBodyByApiKey, UnsupportedRequestError, decodeRequest, encodeApiVersionsUnsupported, encodeResponse, apiDeclarations } from '@tributary/protocol';
 import { ConnectionInfo } from '../network/kafka-server';
 import { BrokerContext } from './broker-context';
-import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/admin-topics.handler';
+import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleElectLeaders } from './handlers/admin-topics.handler';
 import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.handler';
 import { handleApiVersions } from './handlers/api-versions.handler';
 import { handleSaslAuthenticate, handleSaslHandshake } from './handlers/sasl.handler';
@@ -52,6 +52,7 @@ export class KafkaRequestHandler {
     on(15, (body, r) => groups.describeGroups(body, r.apiVersion));
     on(16, (body, r) => groups.listGroups(body, r.apiVersion));
     on(42, (body) => groups.deleteGroups(body));
+    on(43, (body, r) => handleElectLeaders(ctx, body, r.apiVersion));
     on(47, (body) => groups.offsetDelete(body));
     on(0, (body, r) => handleProduce(ctx, body, r.apiVersion));
     on(1, (body, r) => handleFetch(ctx, body, r.apiVersion));

@@ -185,6 +185,10 @@ const RULES: { [K in RequestApiKey]?: Rule<K> } = {
       response.results?.push(...denied.map((groupId) => ({ groupId, errorCode: GROUP_AUTHORIZATION_FAILED })));
     });
   },
+  43: (body, access) =>
+    access.cluster(Op.ALTER)
+      ? serve(body)
+      : deny({ errorCode: CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: (body.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: CLUSTER_AUTHORIZATION_FAILED, errorMessage: DENIED })) })) }),
   44: (body, access) => {
     const check = (r: { resourceType: number; resourceName: string }) => configAccess(access, Op.ALTER_CONFIGS, r);
     const [allowed, denied] = split(body.resources, (r) => check(r) === 0);

@@ -1,4 +1,4 @@
-import { MetadataImage, NO_LEADER, PartitionChangeRecord, PartitionImage } from '@tributary/protocol';
+import { ElectLeadersResult, ElectLeadersTarget, MetadataImage, NO_LEADER, PartitionChangeRecord, PartitionImage } from '@tributary/protocol';
 import { ControllerError } from './controller-errors';
 
 /**
@@ -60,27 +60,57 @@ export function electLeader(replicas: number[], isr: number[], isLive: (id: numb
   return { leader: NO_LEADER };
 }
 
-export interface PreferredElectionResult {
-  topicId: string;
-  partitionId: number;
-  errorCode: number;
-  errorMessage: string | null;
-}
+export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
 
-/** Moves leadership back to the first replica where it is live and in the ISR. */
-export function preferredLeaderElection(image: MetadataImage, targets: { topicId: string; partitionId: number }[]): { results: PreferredElectionResult[]; records: PartitionChangeRecord[] } {
+/**
+ * ElectLeaders. Preferred: leadership goes back to the first replica where it is live and in the
+ * ISR. Unclean: a partition without a live leader gets the first live replica even if it is out
+ * of sync (it becomes the whole ISR; records only the old leader had are lost, which is what the
+ * operator asked for). `targets` null means every partition; then only those where an election
+ * applies are reported, as Kafka does.
+ */
+export function electLeaders(image: MetadataImage, electionType: number, targets: ElectLeadersTarget[] | null): { results: ElectLeadersResult[]; records: PartitionChangeRecord[] } {
   const records: PartitionChangeRecord[] = [];
-  const results = targets.map(({ topicId, partitionId }): PreferredElectionResult => {
-    const partition: PartitionImage | undefined = image.topicsById.get(topicId)?.partitions.get(partitionId);
-    if (!partition) return { topicId, partitionId, errorCode: ControllerError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'no such partition' };
-    const preferred = partition.replicas[0];
-    if (partition.leader === preferred) return { topicId, partitionId, errorCode: ControllerError.ELECTION_NOT_NEEDED, errorMessage: 'the preferred replica already leads' };
-    if (!partition.isr.includes(preferred) || image.brokers.get(preferred)?.fenced !== false) {
-      return { topicId, partitionId, errorCode: ControllerError.PREFERRED_LEADER_NOT_AVAILABLE, errorMessage: `broker ${preferred} is not live and in sync` };
+  if (electionType !== ElectionType.PREFERRED && electionType !== ElectionType.UNCLEAN) {
+    return { results: (targets ?? []).map((t) => ({ ...t, errorCode: ControllerError.INVALID_REQUEST, errorMessage: `election type ${electionType} is neither preferred (0) nor unclean (1)` })), records };
+  }
+  const isLive = (id: number) => image.brokers.get(id)?.fenced === false;
+  const all = targets === null;
+  const wanted = targets ?? [...image.topicsById.values()].flatMap((t) => [...t.partitions.keys()].map((partitionId) => ({ topic: t.name, partitionId })));
+  const results: ElectLeadersResult[] = [];
+  for (const { topic, partitionId } of wanted) {
+    const topicImage = image.topicByName(topic);
+    const partition: PartitionImage | undefined = topicImage?.partitions.get(partitionId);
+    const answer = (errorCode: number, errorMessage: string | null) => results.push({ topic, partitionId, errorCode, errorMessage });
+    if (!topicImage || !partition) {
+      answer(ControllerError.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partitionId} does not exist`);
+      continue;
     }
-    records.push({ type: 'partitionChange', topicId, partitionId, leader: preferred });
-    return { topicId, partitionId, errorCode: ControllerError.NONE, errorMessage: null };
-  });
+    const change = { type: 'partitionChange' as const, topicId: topicImage.topicId, partitionId };
+    if (electionType === ElectionType.PREFERRED) {
+      const preferred = partition.replicas[0];
+      if (partition.leader === preferred) {
+        if (!all) answer(ControllerError.ELECTION_NOT_NEEDED, 'the preferred replica already leads');
+      } else if (!partition.isr.includes(preferred) || !isLive(preferred)) {
+        answer(ControllerError.PREFERRED_LEADER_NOT_AVAILABLE, `broker ${preferred} is not live and in sync`);
+      } else {
+        records.push({ ...change, leader: preferred });
+        answer(ControllerError.NONE, null);
+      }
+      continue;
+    }
+    if (partition.leader !== NO_LEADER && isLive(partition.leader)) {
+      if (!all) answer(ControllerError.ELECTION_NOT_NEEDED, `broker ${partition.leader} leads`);
+      continue;
+    }
+    const elected = electLeader(partition.replicas, partition.isr, isLive, true);
+    if (elected.leader === NO_LEADER) {
+      answer(ControllerError.ELIGIBLE_LEADERS_NOT_AVAILABLE, 'no replica is live');
+      continue;
+    }
+    records.push({ ...change, leader: elected.leader, ...(elected.isr ? { isr: elected.isr } : {}) });
+    answer(ControllerError.NONE, null);
+  }
   return { results, records };
 }
 

@@ -4,7 +4,7 @@ import { alterPartition } from './alter-partition';
 import { alterConfigs } from './config-commands';
 import { BrokerLifecycle, allocateProducerIds } from './broker-lifecycle';
 import { ControllerError } from './controller-errors';
-import { electionsOnBrokerFenced, preferredLeaderElection } from './partition-elections';
+import { ElectionType, electLeaders, electionsOnBrokerFenced } from './partition-elections';
 import { placeReplicas } from './replica-placement';
 import { CommandContext, createPartitions, createTopics, deleteTopics } from './topic-commands';
 
@@ -160,13 +160,33 @@ describe('leader election and ISR', () => {
     const t = image.topicByName('t');
     const topicId = t?.topicId ?? '';
     const preferred = t?.partitions.get(0)?.replicas[0] ?? -1;
-    expect(preferredLeaderElection(image, [{ topicId, partitionId: 0 }]).results[0].errorCode).toBe(ControllerError.ELECTION_NOT_NEEDED);
+    expect(electLeaders(image, ElectionType.PREFERRED, [{ topic: 't', partitionId: 0 }]).results[0].errorCode).toBe(ControllerError.ELECTION_NOT_NEEDED);
+    expect(electLeaders(image, ElectionType.PREFERRED, null).results).toEqual([]); // nothing to do anywhere
     const other = t?.partitions.get(0)?.replicas[1] ?? -1;
     commit(image, [{ type: 'partitionChange', topicId, partitionId: 0, leader: other }]);
-    const { results, records } = preferredLeaderElection(image, [{ topicId, partitionId: 0 }]);
-    expect(results[0].errorCode).toBe(0);
+    expect(electLeaders(image, ElectionType.PREFERRED, [{ topic: 't', partitionId: 7 }]).results[0].errorCode).toBe(ControllerError.UNKNOWN_TOPIC_OR_PARTITION);
+    const { results, records } = electLeaders(image, ElectionType.PREFERRED, null);
+    expect(results).toEqual([{ topic: 't', partitionId: 0, errorCode: 0, errorMessage: null }]);
     commit(image, records);
     expect(image.topicByName('t')?.partitions.get(0)?.leader).toBe(preferred);
+  });
+
+  it('unclean election gives a leaderless partition its first live replica, out of sync or not, as the whole ISR', () => {
+    const image = threeReplicaTopic();
+    const t = image.topicByName('t');
+    const topicId = t?.topicId ?? '';
+    const [first, second] = t?.partitions.get(0)?.replicas ?? [];
+    // only `first` is in sync, then it dies: no clean candidate
+    commit(image, [{ type: 'partitionChange', topicId, partitionId: 0, isr: [first] }]);
+    commit(image, electionsOnBrokerFenced(image, first));
+    commit(image, [{ type: 'fenceBroker', brokerId: first, brokerEpoch: first }]);
+    expect(image.topicByName('t')?.partitions.get(0)?.leader).toBe(-1);
+    expect(electLeaders(image, ElectionType.PREFERRED, [{ topic: 't', partitionId: 0 }]).results[0].errorCode).toBe(ControllerError.PREFERRED_LEADER_NOT_AVAILABLE);
+    const { results, records } = electLeaders(image, ElectionType.UNCLEAN, [{ topic: 't', partitionId: 0 }]);
+    expect(results[0].errorCode).toBe(0);
+    commit(image, records);
+    expect(image.topicByName('t')?.partitions.get(0)).toMatchObject({ leader: second, isr: [second] });
+    expect(electLeaders(image, ElectionType.UNCLEAN, [{ topic: 't', partitionId: 0 }]).results[0].errorCode).toBe(ControllerError.ELECTION_NOT_NEEDED);
   });
 
   it('AlterPartition checks broker epoch, leader epoch, partition epoch and eligibility', () => {

@@ -5,6 +5,7 @@ import { createAcls, deleteAcls } from './acl-commands';
 import { alterPartition } from './alter-partition';
 import { BrokerLifecycle, Clock, allocateProducerIds } from './broker-lifecycle';
 import { alterConfigs } from './config-commands';
+import { electLeaders } from './partition-elections';
 import { ControllerError } from './controller-errors';
 import { QuorumLog } from './quorum-log';
 import { CommandContext, createPartitions, createTopics, deleteTopics } from './topic-commands';
@@ -88,6 +89,10 @@ export class QuorumController {
       }),
       'configs.alter': (request) => this.command((image) => {
         const { results, records } = alterConfigs(image, request);
+        return { records, result: { errorCode: 0, errorMessage: null, results } };
+      }),
+      'leaders.elect': (request) => this.command((image) => {
+        const { results, records } = electLeaders(image, request.electionType, request.partitions);
         return { records, result: { errorCode: 0, errorMessage: null, results } };
       }),
       'acls.create': (request) => this.command((image) => {

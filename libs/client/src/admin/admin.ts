@@ -74,6 +74,13 @@ export interface ConfigEntry {
   source: ConfigSource;
 }
 
+/** One partition's election outcome: null error when a new leader was elected. */
+export interface LeaderElection {
+  topic: string;
+  partition: number;
+  error: KafkaProtocolError | null;
+}
+
 export interface ClusterDescription {
   clusterId: string;
   /** In KRaft mode a live broker that forwards admin requests to the controller quorum. */
@@ -354,6 +361,31 @@ export class Admin {
       }),
     );
     if (!validateOnly) await this.awaitLeaders(new Map([[topic, totalCount]]), 'grown');
+  }
+
+  /**
+   * Elects leaders: 'preferred' moves leadership back to each partition's first replica (where it
+   * is live and in sync); 'unclean' gives leaderless partitions any live replica, accepting the
+   * loss of records only the dead leader had. Without `partitions`, every partition is
+   * considered and only those where an election applied are reported.
+   */
+  async electLeaders(type: 'preferred' | 'unclean', partitions?: { topic: string; partition: number }[]): Promise<LeaderElection[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    const response = await this.retry(() =>
+      this.onAnyBroker((connection) =>
+        connection.request(43, {
+          electionType: type === 'preferred' ? 0 : 1,
+          topicPartitions: partitions ? [...byTopic].map(([topic, ids]) => ({ topic, partitions: ids })) : null,
+          timeoutMs: this.options.timeoutMs,
+        }),
+      ),
+    );
+    if (response.errorCode !== 0) throw kafkaError(response.errorCode, `elect ${type} leaders`);
+    for (const topic of new Set(response.replicaElectionResults.map((r) => r.topic))) this.cluster.invalidate(topic);
+    return response.replicaElectionResults.flatMap((t) =>
+      t.partitionResult.map((p) => ({ topic: t.topic, partition: p.partitionId, error: p.errorCode === 0 ? null : kafkaError(p.errorCode, `elect a leader for ${t.topic}-${p.partitionId}`, p.errorMessage) })),
+    );
   }
 
   // --------------------------------------------------------------- configs

@@ -157,6 +157,19 @@ export interface DeleteAclsFilterResult extends ErrorFields {
   matching: AclBinding[];
 }
 
+/** ElectLeaders: 0 preferred, 1 unclean; partitions null means all of them. */
+export interface ElectLeadersCommand {
+  electionType: number;
+  partitions: ElectLeadersTarget[] | null;
+}
+
+export interface ElectLeadersTarget {
+  topic: string;
+  partitionId: number;
+}
+
+export interface ElectLeadersResult extends ErrorFields, ElectLeadersTarget {}
+
 export interface AllocateProducerIdsRequest {
   brokerId: number;
   brokerEpoch: number;
@@ -184,6 +197,7 @@ export interface ControlPlaneContract {
   'topics.delete': [DeleteTopicsCommand, { results: DeleteTopicResult[] } & ErrorFields];
   'partitions.create': [CreatePartitionsCommand, { results: CreatePartitionsResult[] } & ErrorFields];
   'configs.alter': [AlterConfigsCommand, { results: AlterConfigsResult[] } & ErrorFields];
+  'leaders.elect': [ElectLeadersCommand, { results: ElectLeadersResult[] } & ErrorFields];
   'acls.create': [CreateAclsCommand, { results: ErrorFields[] } & ErrorFields];
   'acls.delete': [DeleteAclsCommand, { results: DeleteAclsFilterResult[] } & ErrorFields];
   'producerIds.allocate': [AllocateProducerIdsRequest, AllocateProducerIdsResponse];

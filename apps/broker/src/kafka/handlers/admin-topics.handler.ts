@@ -5,6 +5,8 @@ import {
   CreateTopicsResponse,
   DeleteTopicsRequest,
   DeleteTopicsResponse,
+  ElectLeadersRequest,
+  ElectLeadersResponse,
   Encodable,
 } from '@tributary/protocol';
 import { BrokerContext } from '../broker-context';
@@ -72,4 +74,18 @@ export async function handleCreatePartitions(ctx: BrokerContext, request: Create
     await untilVisible(() => grown.every((t) => (ctx.metadata().topicByName(t.name)?.partitions.size ?? 0) >= t.count), request.timeoutMs);
   }
   return { throttleTimeMs: 0, results: answer.results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage })) };
+}
+
+/** ElectLeaders (preferred or unclean), forwarded to the active controller; answered once this broker sees the new leaders. */
+export async function handleElectLeaders(ctx: BrokerContext, request: ElectLeadersRequest, apiVersion: number): Promise<Encodable<ElectLeadersResponse>> {
+  const partitions = request.topicPartitions?.flatMap((t) => t.partitions.map((partitionId) => ({ topic: t.topic, partitionId }))) ?? null;
+  // v0 has no election type: it is always a preferred election
+  const answer = await ctx.controller.call('leaders.elect', { electionType: apiVersion >= 1 ? request.electionType : 0, partitions });
+  const elected = answer.results.filter((r) => r.errorCode === 0);
+  const leaderOf = (topic: string, partitionId: number) => ctx.metadata().topicByName(topic)?.partitions.get(partitionId)?.leader;
+  const before = new Map(elected.map((r) => [`${r.topic}-${r.partitionId}`, leaderOf(r.topic, r.partitionId)]));
+  await untilVisible(() => elected.every((r) => leaderOf(r.topic, r.partitionId) !== before.get(`${r.topic}-${r.partitionId}`)), request.timeoutMs);
+  const byTopic = new Map<string, { partitionId: number; errorCode: number; errorMessage: string | null }[]>();
+  for (const r of answer.results) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { partitionId: r.partitionId, errorCode: r.errorCode, errorMessage: r.errorMessage }]);
+  return { throttleTimeMs: 0, errorCode: since(apiVersion, 1, 0), replicaElectionResults: [...byTopic].map(([topic, partitionResult]) => ({ topic, partitionResult })) };
 }
