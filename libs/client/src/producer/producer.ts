@@ -74,7 +74,7 @@ export class Producer {
   private readonly memoryWaiters: (() => void)[] = [];
   private readonly flushWaiters: (() => void)[] = [];
   private outstandingBatches = 0;
-  private lingerTimer: NodeJS.Timeout | null = null;
+  private lingerTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private drainScheduled = false;
   private producerId = -1;
   private producerEpoch = -1;
@@ -171,7 +171,7 @@ export class Producer {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
-    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.cancelLinger();
   }
 
   private async initProducerId(): Promise<void> {
@@ -230,11 +230,21 @@ export class Producer {
 
   private scheduleLinger(): void {
     if (this.lingerTimer) return;
-    this.lingerTimer = setTimeout(() => {
+    const expire = () => {
       this.lingerTimer = null;
       this.sealAll();
       this.drain();
-    }, this.options.lingerMs);
+    };
+    // setTimeout(0) waits a millisecond or more; linger 0 means: once this turn's sends are in
+    this.lingerTimer = this.options.lingerMs > 0 ? setTimeout(expire, this.options.lingerMs) : setImmediate(expire);
+  }
+
+  private cancelLinger(): void {
+    const timer = this.lingerTimer;
+    this.lingerTimer = null;
+    if (timer === null) return;
+    if ('refresh' in timer) clearTimeout(timer);
+    else clearImmediate(timer);
   }
 
   private scheduleDrain(): void {
