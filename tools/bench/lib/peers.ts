@@ -15,6 +15,10 @@ export interface PeerFigures {
   natsConsume?: number;
   redisXadd?: number;
   redisXread?: number;
+  /** NATS JetStream end-to-end latency at 10,000 msg/s, in ms. */
+  natsE2eP50Ms?: number;
+  natsE2eP99Ms?: number;
+  natsE2eP999Ms?: number;
 }
 
 /** Why the peers cannot run here, or null when they can. */
@@ -27,7 +31,7 @@ export function peersUnavailable(): string | null {
   return null;
 }
 
-/** One run of peers.sh with `records` messages of 100 B; figures in messages per second. */
+/** One run of peers.sh with `records` messages of 100 B; rates in messages per second, latencies in ms. */
 export function runPeers(records: number): PeerFigures {
   const result = spawnSync('bash', [join(PEERS_DIR, 'peers.sh')], { env: { ...process.env, N: String(records), PEERS_NODE_DIR: NODE_DIR }, encoding: 'utf8', timeout: 10 * 60_000 });
   const figure = (pattern: RegExp) => {
@@ -39,5 +43,8 @@ export function runPeers(records: number): PeerFigures {
     natsConsume: figure(/nats_js_consume_100B rec\/s (\d+)/),
     redisXadd: figure(/redis_xadd_100B_pipelined rec\/s ([\d.]+)/),
     redisXread: figure(/redis_xread_100B rec\/s (\d+)/),
+    natsE2eP50Ms: figure(/nats_js_e2e_latency_ms_at_\d+\/s n=\d+ p50 ([\d.]+)/),
+    natsE2eP99Ms: figure(/nats_js_e2e_latency_ms_at_\d+\/s n=\d+ p50 [\d.]+ p99 ([\d.]+)/),
+    natsE2eP999Ms: figure(/nats_js_e2e_latency_ms_at_\d+\/s n=\d+ p50 [\d.]+ p99 [\d.]+ p99\.9 ([\d.]+)/),
   };
 }
