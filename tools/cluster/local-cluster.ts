@@ -14,6 +14,8 @@ export interface ClusterSpec {
   baseDir?: string;
   /** Extra flags for every broker (e.g. SASL users and the authorizer). */
   brokerArgs?: string[];
+  /** Extra flags for every controller. */
+  controllerArgs?: string[];
 }
 
 /**
@@ -45,6 +47,7 @@ export class LocalCluster {
             '--data-dir', path.join(baseDir, `controller-${i + 1}`),
             '--http-port', String(p.http),
             ...(spec.brokerSessionTimeoutMs ? ['--broker-session-timeout-ms', String(spec.brokerSessionTimeoutMs)] : []),
+            ...(spec.controllerArgs ?? []),
           ],
           p.http,
           { rpc: p.rpc },

@@ -16,6 +16,8 @@ export const controllerConfigSchema = z
     brokerSessionTimeoutMs: z.coerce.number().int().min(100).default(9000),
     defaultPartitions: z.coerce.number().int().min(1).default(1),
     defaultReplicationFactor: z.coerce.number().int().min(1).default(1),
+    /** Snapshot the metadata state (and trim the Raft log) every this many applied entries. */
+    snapshotIntervalEntries: z.coerce.number().int().min(1).default(1000),
   })
   .refine((c) => c.voters.some((v) => v.id === c.nodeId), { message: 'nodeId must be one of the voters', path: ['nodeId'] });
 

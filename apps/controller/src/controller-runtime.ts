@@ -46,6 +46,15 @@ export class ControllerRuntime {
       defaultReplicationFactor: config.defaultReplicationFactor,
       maxMetadataWaitMs: 5_000,
     });
+    runner.useSnapshots({
+      appliedEntriesBetweenSnapshots: config.snapshotIntervalEntries,
+      take: async () => (await store.snapshotBytes()).data,
+      restore: async (snapshot) => {
+        // committed entries never change, so a state already past the snapshot contains it (a restart)
+        if (store.appliedOffset < snapshot.meta.index) await store.restore(snapshot.data);
+        log.snapshotRestored(snapshot.meta.index);
+      },
+    });
     runner.start();
     const runtime = new ControllerRuntime(config, quorum, runner, log, store, peers);
     runtime.timer = setInterval(() => void quorum.fenceExpiredBrokers().catch(() => undefined), FENCE_CHECK_INTERVAL_MS);

@@ -20,7 +20,8 @@ interface Waiter {
  * the proposal, and the append fails (the caller retries on the new leader).
  */
 export class RaftQuorumLog implements QuorumLog {
-  private readonly entries: LogEntry[] = [];
+  /** Committed entries after the newest snapshot: what brokers read; older ones live in the snapshot. */
+  private readonly entries = new Map<number, LogEntry>();
   private readonly committedListeners: ((entry: LogEntry) => Promise<void>)[] = [];
   private readonly waiters = new Map<number, Waiter>();
   /**
@@ -36,8 +37,9 @@ export class RaftQuorumLog implements QuorumLog {
   ) {
     runner.onApply(async (entry: Entry) => {
       const logEntry: LogEntry = { offset: entry.index, records: entry.data.length > 0 ? (unpack(entry.data) as MetadataRecord[]) : [] };
-      this.entries[entry.index] = logEntry;
+      this.entries.set(entry.index, logEntry);
       this.delivered = entry.index;
+      this.forgetSnapshotted();
       for (const listener of this.committedListeners) await listener(logEntry);
       const waiter = this.waiters.get(entry.index);
       if (waiter) {
@@ -75,15 +77,31 @@ export class RaftQuorumLog implements QuorumLog {
 
   read(fromOffset: number, maxEntries: number): LogEntry[] {
     const out: LogEntry[] = [];
-    for (let index = Math.max(1, fromOffset); index <= this.committedOffset() && out.length < maxEntries; index++) {
-      const entry = this.entries[index];
+    for (let index = Math.max(this.startOffset(), fromOffset); index <= this.committedOffset() && out.length < maxEntries; index++) {
+      const entry = this.entries.get(index);
       if (entry) out.push(entry);
     }
     return out;
   }
 
+  /** Entries up to the newest snapshot are gone from the Raft log: a reader behind gets the image instead. */
   startOffset(): number {
-    return 0;
+    const snapshotIndex = this.runner.node.log.snapshotIndex;
+    return snapshotIndex === 0 ? 0 : snapshotIndex + 1;
+  }
+
+  /** A snapshot replaced the state machine (installed from the leader, or found at start). */
+  snapshotRestored(index: number): void {
+    this.delivered = Math.max(this.delivered, index);
+    this.forgetSnapshotted();
+  }
+
+  private forgetSnapshotted(): void {
+    const start = this.startOffset();
+    for (const index of this.entries.keys()) {
+      if (index >= start) break; // a Map iterates in insertion order, which is offset order
+      this.entries.delete(index);
+    }
   }
 
   onCommitted(listener: (entry: LogEntry) => Promise<void>): void {

@@ -59,20 +59,26 @@ describe('MetadataStore (SQLite via TypeORM)', () => {
     await reopened.close();
   });
 
-  it('snapshots to a consistent copy that restores the state', async () => {
+  it('snapshots to a consistent copy that replaces the state of a store, on disk too', async () => {
     const store = await MetadataStore.open(path.join(dir, 'live.db'));
     await store.apply([{ offset: 7, records }]);
-    const snapshot = path.join(dir, 'snapshots', '7.db');
-    expect(await store.snapshotTo(snapshot)).toBe(7);
+    const snapshot = await store.snapshotBytes();
+    expect(snapshot.offset).toBe(7);
     await store.apply([{ offset: 8, records: [{ type: 'removeTopic', topicId: 'T1' }] }, { offset: 9, records: [] }]);
+    expect(store.image.topicByName('orders')).toBeUndefined();
+
+    const image = store.image;
+    await store.restore(snapshot.data);
+    expect(store.image).toBe(image); // the same image object, which the controller holds, now restored
+    expect(store.appliedOffset).toBe(7);
+    expect(store.image.topicByName('orders')).toBeDefined();
+    await store.apply([{ offset: 8, records: [{ type: 'removeTopic', topicId: 'T1' }] }]); // and it goes on from there
     await store.close();
 
-    const restoredFile = path.join(dir, 'restored.db');
-    MetadataStore.installSnapshot(snapshot, restoredFile);
-    const restored = await MetadataStore.open(restoredFile);
-    expect(restored.appliedOffset).toBe(7);
-    expect(restored.image.topicByName('orders')).toBeDefined();
-    expect(restored.image.nextProducerId).toBe(1000);
-    await restored.close();
+    const reopened = await MetadataStore.open(path.join(dir, 'live.db'));
+    expect(reopened.appliedOffset).toBe(8);
+    expect(reopened.image.topicByName('orders')).toBeUndefined();
+    expect(reopened.image.nextProducerId).toBe(1000);
+    await reopened.close();
   });
 });

@@ -18,23 +18,16 @@ export interface CommittedBatch {
  */
 export class MetadataStore {
   private constructor(
-    private readonly dataSource: DataSource,
+    private readonly databaseFile: string,
+    private dataSource: DataSource,
     readonly image: MetadataImage,
   ) {}
 
   static async open(databaseFile: string): Promise<MetadataStore> {
     fs.mkdirSync(path.dirname(databaseFile), { recursive: true });
-    const dataSource = new DataSource({
-      type: 'better-sqlite3',
-      database: databaseFile,
-      entities: METADATA_ENTITIES,
-      synchronize: true,
-      enableWAL: true,
-      logging: false,
-    });
-    await dataSource.initialize();
+    const dataSource = await openDataSource(databaseFile);
     const image = await loadImage(dataSource.manager);
-    return new MetadataStore(dataSource, image);
+    return new MetadataStore(databaseFile, dataSource, image);
   }
 
   get appliedOffset(): number {
@@ -66,7 +59,7 @@ export class MetadataStore {
   }
 
   /** Writes a consistent copy of the database to `file`; returns the offset it holds. */
-  async snapshotTo(file: string): Promise<number> {
+  private async snapshotTo(file: string): Promise<number> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.rmSync(file, { force: true });
     const offset = this.image.offset;
@@ -74,15 +67,57 @@ export class MetadataStore {
     return offset;
   }
 
+  /** A consistent copy of the database as bytes (a Raft snapshot's payload) and the offset it holds. */
+  async snapshotBytes(): Promise<{ offset: number; data: Buffer }> {
+    const file = `${this.databaseFile}.snapshot-out`;
+    try {
+      const offset = await this.snapshotTo(file);
+      return { offset, data: fs.readFileSync(file) };
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  /**
+   * Replaces the whole state with a snapshot's database (bytes from snapshotBytes()): the file is
+   * swapped while the database is closed, then the image is reloaded from it. Nothing is applied
+   * meanwhile (the Raft runner restores between Readys).
+   */
+  async restore(data: Uint8Array): Promise<void> {
+    const file = `${this.databaseFile}.snapshot-in`;
+    fs.writeFileSync(file, data);
+    try {
+      await this.dataSource.destroy();
+      MetadataStore.installSnapshot(file, this.databaseFile);
+      this.dataSource = await openDataSource(this.databaseFile);
+      adopt(this.image, await loadImage(this.dataSource.manager));
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
   /** Replaces the database at `databaseFile` with a snapshot file (the store must be closed). */
-  static installSnapshot(snapshotFile: string, databaseFile: string): void {
+  private static installSnapshot(snapshotFile: string, databaseFile: string): void {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(databaseFile + suffix, { force: true });
     fs.copyFileSync(snapshotFile, databaseFile);
   }
+}
+
+async function openDataSource(databaseFile: string): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: databaseFile,
+    entities: METADATA_ENTITIES,
+    synchronize: true,
+    enableWAL: true,
+    logging: false,
+  });
+  await dataSource.initialize();
+  return dataSource;
 }
 
 async function writeRecord(manager: EntityManager, record: MetadataRecord, image: MetadataImage): Promise<void> {
