@@ -300,7 +300,7 @@ describe('native admin client against a local cluster', () => {
     expect(again.message).toContain('adm-a');
   }, 30_000);
   it('moves leadership back to the preferred replica with a preferred election after its broker returns', async () => {
-    await admin.createTopics([{ name: 'elect', numPartitions: 1, replicationFactor: 3 }]);
+    await admin.createTopics([{ name: 'elect', partitions: 1, replicationFactor: 3 }]);
     const [{ partitions: [before] }] = await admin.describeTopics(['elect']);
     const preferred = before.replicas[0];
     expect(before.leader).toBe(preferred);
