@@ -1,12 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
 import { ClusterModule } from './cluster/cluster.module';
+import { ClustersModule } from './clusters/clusters.module';
+import { ConsumeModule } from './consume/consume.module';
+import { ConsumersModule } from './consumers/consumers.module';
 import { GatewayConfig } from './config';
 import { HealthController } from './health.controller';
+import { RecordsModule } from './records/records.module';
 
 /** REST + WebSocket + OpenAPI gateway. Feature modules join `imports` here. */
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    return { module: AppModule, imports: [ClusterModule.forRoot(config)], controllers: [HealthController] };
+    return { module: AppModule, imports: [ClusterModule.forRoot(config), ClustersModule, RecordsModule, ConsumeModule, ConsumersModule, AdminModule], controllers: [HealthController] };
   }
 }

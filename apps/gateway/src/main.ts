@@ -1,18 +1,22 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig } from '@tributary/platform';
 import { AppModule } from './app.module';
 import { gatewayConfigSchema } from './config';
+import { configureHttp } from './http/configure-http';
 
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
   const config = loadConfig(gatewayConfigSchema, { argv, env, envPrefix: 'GATEWAY' });
   const logger = new ConsoleLogger({ json: true, logLevels: ['log', 'error', 'warn'] });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
+  configureHttp(app, config);
   app.enableShutdownHooks();
   await app.listen(config.httpPort, config.host);
-  const address = app.getHttpServer().address();
-  logger.log({ msg: 'gateway listening', http: `http://${config.host}:${address.port}` }, 'Gateway');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  logger.log({ msg: 'gateway listening', http: `http://${config.host}:${port}` }, 'Gateway');
 }
 
 if (require.main === module) {

@@ -7,3 +7,4 @@ export * from './consumer/assignors';
 export * from './consumer/consumer-protocol';
 export * from './admin/admin';
 export * from './gateway/ws-subscription';
+export * as rest from './rest';

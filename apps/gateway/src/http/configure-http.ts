@@ -1,0 +1,34 @@
+import { HttpStatus } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { ZodSerializerInterceptor, ZodValidationPipe } from 'nestjs-zod';
+import { GatewayConfig } from '../config';
+import { serveOpenApi } from '../openapi/openapi-document';
+import { isProduceStream } from '../records/produce-stream';
+import { ApiExceptionFilter } from './api-exception.filter';
+
+/** A request with a body that is not JSON is answered 415 before any handler runs. */
+function requireJsonBodies(request: Request, response: Response, next: NextFunction): void {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !request.is('application/json')) {
+    response.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).json({ error_code: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: `the body must be application/json, not ${request.headers['content-type'] ?? 'untyped'}` });
+    return;
+  }
+  next();
+}
+
+/**
+ * The HTTP edge of the gateway (the app must be created with bodyParser: false): JSON bodies up
+ * to maxBodyBytes (streamed produce bodies are read by their handler, record by record), zod
+ * validation of inputs and outputs, `{"error_code", "message"}` errors, and the OpenAPI
+ * document with its docs.
+ */
+export function configureHttp(app: NestExpressApplication, config: GatewayConfig): void {
+  app.use(requireJsonBodies);
+  app.useBodyParser('json', { limit: config.maxBodyBytes, type: (request: Request) => request.is('application/json') !== false && !isProduceStream(request) });
+  app.useGlobalPipes(new ZodValidationPipe());
+  app.useGlobalInterceptors(new ZodSerializerInterceptor(app.get(Reflector)));
+  app.useGlobalFilters(new ApiExceptionFilter());
+  serveOpenApi(app);
+}

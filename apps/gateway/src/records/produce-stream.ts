@@ -1,0 +1,66 @@
+import { HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ErrorBody } from '../http/error-body';
+import { errorBodyOf } from '../http/error-mapping';
+import { ndjsonLines } from './ndjson-lines';
+
+/** Records of one stream being produced at once; reading the body waits beyond it (back-pressure). */
+export const MAX_STREAM_RECORDS_IN_FLIGHT = 1_000;
+
+/**
+ * A chunked POST to .../records is a stream: newline-delimited JSON records, each answered in
+ * order with its own delivery report line, for as long as the connection stays open (the REST
+ * Proxy's streaming mode). Its body is read here, not by the JSON body parser.
+ */
+export function isProduceStream(request: Request): boolean {
+  return request.method === 'POST' && /\/records\/?$/.test(request.path) && /\bchunked\b/i.test(request.headers['transfer-encoding'] ?? '');
+}
+
+/**
+ * Answers a produce stream: each line goes through `produce` (parse, validate, send) as soon as
+ * it is read, and its result (or `{"error_code", "message"}`) is written in order as soon as it
+ * and every earlier one are settled, so a client may wait for each report before sending more.
+ */
+export async function answerProduceStream(request: Request, response: Response, maxLineBytes: number, produce: (json: unknown) => Promise<object>): Promise<void> {
+  response.status(HttpStatus.OK).setHeader('Content-Type', 'application/x-ndjson');
+  response.flushHeaders();
+  let inFlight = 0;
+  let slotFreed: (() => void) | null = null;
+  let written: Promise<void> = Promise.resolve();
+  const writeInOrder = (result: Promise<object>) => {
+    written = written.then(async () => {
+      const line = `${JSON.stringify(await result)}\n`;
+      inFlight--;
+      slotFreed?.();
+      if (!response.write(line) && !response.destroyed) await new Promise((resolve) => response.once('drain', resolve));
+    });
+  };
+  for await (const item of ndjsonLines(request, maxLineBytes)) {
+    if (response.destroyed) break;
+    while (inFlight >= MAX_STREAM_RECORDS_IN_FLIGHT) await new Promise<void>((resolve) => (slotFreed = resolve));
+    inFlight++;
+    writeInOrder('tooLong' in item ? Promise.resolve(tooLarge(maxLineBytes)) : settle(item.line, produce));
+  }
+  await written;
+  response.end();
+}
+
+function tooLarge(maxLineBytes: number): ErrorBody {
+  return { error_code: HttpStatus.PAYLOAD_TOO_LARGE, message: `the record is larger than the limit of ${maxLineBytes} bytes` };
+}
+
+async function settle(line: string, produce: (json: unknown) => Promise<object>): Promise<object> {
+  try {
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (error) {
+      return { error_code: HttpStatus.BAD_REQUEST, message: `body: not valid JSON (${(error as Error).message})` };
+    }
+    return await produce(json);
+  } catch (error) {
+    const { expected, ...body } = errorBodyOf(error);
+    if (!expected) new Logger('Gateway').error({ msg: 'streamed record failed', error: error instanceof Error ? error.stack : String(error) });
+    return body;
+  }
+}

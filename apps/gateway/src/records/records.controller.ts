@@ -1,0 +1,85 @@
+import { Body, Controller, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ZodValidationException } from 'nestjs-zod';
+import { Authenticated, CurrentPrincipal } from '../auth/authenticated.decorator';
+import { Principal } from '../auth/principal';
+import { TopicAuthorizer } from '../auth/topic-authorizer';
+import { GATEWAY_CONFIG } from '../cluster/kafka.service';
+import { ClusterIdentity } from '../clusters/cluster-identity';
+import { GatewayConfig } from '../config';
+import { ApiErrors } from '../http/api-errors.decorator';
+import { errorBodyOf } from '../http/error-mapping';
+import { answerProduceStream, isProduceStream } from './produce-stream';
+import { ProduceBatchRequestDto, ProduceBatchResponse, ProduceBatchResponseDto, produceRequestSchema, ProduceRequestDto, ProduceResponse, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
+import { RecordProducer } from './record-producer';
+
+/** REST Proxy v3 produce: one record, a stream of records, or a batch. */
+@ApiTags('Records')
+@Authenticated()
+@Controller('v3/clusters/:cluster_id/topics/:topic_name')
+export class RecordsController {
+  constructor(
+    private readonly identity: ClusterIdentity,
+    private readonly authorizer: TopicAuthorizer,
+    private readonly producer: RecordProducer,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post('records')
+  @ApiOperation({
+    operationId: 'produceRecord',
+    summary: 'Produce a record, or stream records',
+    description:
+      'One JSON record answers with its delivery report. With Transfer-Encoding: chunked the body is newline-delimited JSON records, ' +
+      'answered as application/x-ndjson: one report (or {"error_code", "message"}) per record, in order, while the connection stays open.',
+  })
+  @ApiBody({ type: ProduceRequestDto })
+  @ApiConsumes('application/json')
+  @ApiResponse({ status: HttpStatus.OK, type: ProduceResponseDto.Output })
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpStatus.UNPROCESSABLE_ENTITY)
+  async produce(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const topic = await this.checkedTopic(cluster_id, topic_name, principal);
+    const produceOne = async (json: unknown): Promise<ProduceResponse> => {
+      const parsed = produceRequestSchema.safeParse(json);
+      if (!parsed.success) throw new ZodValidationException(parsed.error);
+      return this.producer.send(cluster_id, topic_name, this.producer.prepare(parsed.data, topic));
+    };
+    if (isProduceStream(request)) {
+      await answerProduceStream(request, response, this.config.maxBodyBytes, produceOne);
+      return;
+    }
+    // @Res() takes the answer out of Nest's hands (the stream needs it), so the single record is answered here too
+    response.status(HttpStatus.OK).json(await produceOne(request.body));
+  }
+
+  @Post('records\\:batch')
+  @HttpCode(HttpStatus.MULTI_STATUS)
+  @ApiOperation({ operationId: 'produceRecordBatch', summary: 'Produce a batch of records', description: 'Each entry succeeds or fails on its own: 207 with successes and failures by entry id.' })
+  @ApiResponse({ status: HttpStatus.MULTI_STATUS, type: ProduceBatchResponseDto.Output })
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+  async produceBatch(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Body() batch: ProduceBatchRequestDto): Promise<ProduceBatchResponse> {
+    const topic = await this.checkedTopic(cluster_id, topic_name, principal);
+    const outcomes = batch.entries.map(async ({ id, ...entry }) => {
+      try {
+        const { error_code: _, ...result } = await this.producer.send(cluster_id, topic_name, this.producer.prepare(entry, topic));
+        return { id, ...result };
+      } catch (error) {
+        const { error_code, message } = errorBodyOf(error);
+        return { id, error_code, message };
+      }
+    });
+    const answer: ProduceBatchResponse = { successes: [], failures: [] };
+    for (const outcome of await Promise.all(outcomes)) {
+      if ('offset' in outcome) answer.successes.push(outcome);
+      else answer.failures.push(outcome);
+    }
+    return answer;
+  }
+
+  private async checkedTopic(clusterId: string, topicName: string, principal: Principal) {
+    await this.identity.require(clusterId);
+    this.authorizer.requireTopic(principal, 'write', topicName);
+    return this.producer.topic(topicName);
+  }
+}
