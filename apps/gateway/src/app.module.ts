@@ -7,11 +7,12 @@ import { ConsumersModule } from './consumers/consumers.module';
 import { GatewayConfig } from './config';
 import { HealthController } from './health.controller';
 import { RecordsModule } from './records/records.module';
+import { WsModule } from './ws/ws.module';
 
 /** REST + WebSocket + OpenAPI gateway. Feature modules join `imports` here. */
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    return { module: AppModule, imports: [ClusterModule.forRoot(config), ClustersModule, RecordsModule, ConsumeModule, ConsumersModule, AdminModule], controllers: [HealthController] };
+    return { module: AppModule, imports: [ClusterModule.forRoot(config), WsModule, ClustersModule, RecordsModule, ConsumeModule, ConsumersModule, AdminModule], controllers: [HealthController] };
   }
 }

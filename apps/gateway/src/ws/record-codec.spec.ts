@@ -15,7 +15,7 @@ function produceFrame(fields: Partial<ProduceFrame>): ProduceFrame {
 describe('DeliveryEncoder', () => {
   it('encodes a record as the JSON of a delivery, lifting out a well-formed traceparent', () => {
     const encoder = new DeliveryEncoder({ key: 'string', value: 'json', headers: 'string' });
-    const text = encoder.encode('orders', 1, record({ key: Buffer.from('k"1'), value: Buffer.from(' {"a": [1, 2]} '), headers: [{ key: 'traceparent', value: Buffer.from(TRACEPARENT) }, { key: 'empty', value: null }] }));
+    const [text] = encoder.encodeBatch('orders', 1, [record({ key: Buffer.from('k"1'), value: Buffer.from(' {"a": [1, 2]} '), headers: [{ key: 'traceparent', value: Buffer.from(TRACEPARENT) }, { key: 'empty', value: null }] })]);
     expect(JSON.parse(text)).toEqual({
       topic: 'orders',
       partition: 1,
@@ -34,15 +34,19 @@ describe('DeliveryEncoder', () => {
   it('falls back to base64, and says so, for bytes that are not what the format asked for', () => {
     const encoder = new DeliveryEncoder({ key: 'string', value: 'json', headers: 'string' });
     const bytes = Buffer.from([0xff, 0xfe, 0x00]);
-    const delivery = JSON.parse(encoder.encode('t', 0, record({ key: bytes, value: Buffer.from('not json'), headers: [{ key: 'h', value: bytes }, { key: 'traceparent', value: Buffer.from('garbage') }] })));
+    const delivery = JSON.parse(encoder.encodeBatch('t', 0, [record({ key: bytes, value: Buffer.from('not json'), headers: [{ key: 'h', value: bytes }, { key: 'traceparent', value: Buffer.from('garbage') }] })])[0]);
     expect(delivery).toMatchObject({ key: bytes.toString('base64'), key_format: 'binary', value: Buffer.from('not json').toString('base64'), value_format: 'binary', headers: [{ name: 'h', value: bytes.toString('base64'), format: 'binary' }, { name: 'traceparent', value: 'garbage' }] });
     expect(delivery.traceparent).toBeUndefined();
   });
 
-  it('encodes binary as base64 and a timestamp outside Date range as null', () => {
+  it('encodes binary as base64, each record with its own timestamp (null outside Date range)', () => {
     const encoder = new DeliveryEncoder({ key: 'binary', value: 'binary', headers: 'binary' });
-    const delivery = JSON.parse(encoder.encode('t', 0, record({ timestamp: 2 ** 62, value: Buffer.from('hi'), headers: [{ key: 'h', value: Buffer.from('v') }] })));
-    expect(delivery).toMatchObject({ timestamp: null, key: null, value: 'aGk=', headers: [{ name: 'h', value: 'dg==' }] });
+    const deliveries = encoder.encodeBatch('t', 0, [record({ timestamp: 2 ** 62, value: Buffer.from('hi'), headers: [{ key: 'h', value: Buffer.from('v') }] }), record({ offset: 6 }), record({ offset: 7, timestamp: 1 })]).map((text) => JSON.parse(text));
+    expect(deliveries[0]).toMatchObject({ timestamp: null, key: null, value: 'aGk=', headers: [{ name: 'h', value: 'dg==' }] });
+    expect(deliveries.slice(1).map((d) => [d.offset, d.timestamp])).toEqual([
+      [6, '2024-01-01T00:00:00.000Z'],
+      [7, '1970-01-01T00:00:00.001Z'],
+    ]);
   });
 });
 

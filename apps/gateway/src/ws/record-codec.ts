@@ -23,27 +23,37 @@ export interface DeliveryFormats {
  * record costs its encoded size and pins no fetch buffer; frames are then joined from these texts.
  */
 export class DeliveryEncoder {
-  /** `{"topic":...,"partition":...,` per partition: the same for every record of it */
-  private readonly prefixes = new Map<string, string>();
+  /** Records of one batch often share a millisecond: its RFC 3339 text is made once. */
+  private lastTimestampMs = Number.NaN;
+  private lastTimestampJson = 'null';
 
   constructor(private readonly formats: DeliveryFormats) {}
 
-  encode(topic: string, partition: number, record: ConsumedRecord): string {
-    const prefixKey = `${topic}\u0000${partition}`;
-    let prefix = this.prefixes.get(prefixKey);
-    if (prefix === undefined) {
-      prefix = `{"topic":${JSON.stringify(topic)},"partition":${partition},`;
-      this.prefixes.set(prefixKey, prefix);
-    }
-    const timestamp = Math.abs(record.timestamp) <= MAX_DATE_MS ? `"${new Date(record.timestamp).toISOString()}"` : 'null';
+  /** The delivery texts of one partition's records, in order. */
+  encodeBatch(topic: string, partition: number, records: readonly ConsumedRecord[]): string[] {
+    const prefix = `{"topic":${JSON.stringify(topic)},"partition":${partition},`;
+    const texts = new Array<string>(records.length);
+    for (let i = 0; i < records.length; i++) texts[i] = this.encode(prefix, records[i]);
+    return texts;
+  }
+
+  private encode(prefix: string, record: ConsumedRecord): string {
     const key = encodeData(record.key, this.formats.key);
     const value = encodeData(record.value, this.formats.value);
-    let text = `${prefix}"offset":${record.offset},"timestamp":${timestamp},"key":${key.json},"value":${value.json},"headers":${this.encodeHeaders(record)}`;
+    let text = `${prefix}"offset":${record.offset},"timestamp":${this.timestampJson(record.timestamp)},"key":${key.json},"value":${value.json},"headers":${this.encodeHeaders(record)}`;
     const traceparent = traceparentOf(record);
     if (traceparent) text += `,"traceparent":"${traceparent}"`;
     if (key.fellBack) text += ',"key_format":"binary"';
     if (value.fellBack) text += ',"value_format":"binary"';
     return `${text}}`;
+  }
+
+  private timestampJson(ms: number): string {
+    if (ms !== this.lastTimestampMs) {
+      this.lastTimestampMs = ms;
+      this.lastTimestampJson = Math.abs(ms) <= MAX_DATE_MS ? `"${new Date(ms).toISOString()}"` : 'null';
+    }
+    return this.lastTimestampJson;
   }
 
   private encodeHeaders(record: ConsumedRecord): string {

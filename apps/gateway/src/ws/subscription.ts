@@ -150,8 +150,7 @@ export class Subscription {
 
   private onBatch(batch: ConsumedBatch): void {
     if (this.closed) return;
-    for (const record of batch.records) {
-      const text = this.encoder.encode(batch.topic, batch.partition, record);
+    for (const text of this.encoder.encodeBatch(batch.topic, batch.partition, batch.records)) {
       this.waiting.push(text);
       this.waitingBytes += text.length;
     }
