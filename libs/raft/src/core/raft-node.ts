@@ -1,9 +1,11 @@
 import { applyChange, encodeMembership, isVoter, members, membership, quorum, sameMembership } from './membership';
 import { RaftLog } from './raft-log';
-import { Entry, HardState, Membership, MembershipChange, Message, ProposalResult, Ready, Rng, Role, Snapshot, invariant } from './types';
+import { Entry, HardState, Membership, MembershipChange, Message, ProposalResult, ReadOutcome, ReadRefusal, Ready, Rng, Role, Snapshot, TransferResult, invariant } from './types';
 
 /** Snapshot chunk size when the caller sets none: bounded messages, few round trips. */
 const DEFAULT_SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+/** Most read-index requests waiting on one node (for a round, its commit, or forwarded); more are refused. */
+export const MAX_PENDING_READS = 4096;
 
 export interface RaftNodeConfig {
   id: number;
@@ -33,6 +35,18 @@ interface Progress {
   recentActive: boolean;
   /** Set while the follower needs the leader's snapshot: which one, and the next byte to send. */
   snapshot: { index: number; offset: number } | null;
+  /** The highest read round the follower answered in this term. */
+  roundAcked: number;
+}
+
+/** A read waiting on the leader: `from` is this node or the follower that forwarded it. */
+interface LeaderRead {
+  requestId: string;
+  from: number;
+  /** The commit index when the read arrived: what it must observe. */
+  index: number;
+  /** Answers to this round (or a later one) from a majority confirm the leadership it relied on. */
+  round: number;
 }
 
 /** A snapshot arriving in chunks, kept until it is whole. */
@@ -50,7 +64,8 @@ interface IncomingSnapshot {
  * keep a partitioned or flapping node from disrupting a healthy leader; a leader commits only
  * entries of its own term by counting (Raft §5.4.2) and appends a no-op when elected. The
  * membership is the latest config entry in the log, committed or not (thesis §4.1): voters
- * elect and count for commits, learners only receive entries.
+ * elect and count for commits, learners only receive entries. Linearizable reads go through the
+ * leader's read index (thesis §6.4); leadership moves on request with TimeoutNow (§3.10).
  */
 export class RaftNode {
   role: Role = 'follower';
@@ -70,6 +85,21 @@ export class RaftNode {
   /** A leader's snapshot installed here, to hand to the caller in the next Ready. */
   private snapshotToApply: Snapshot | null = null;
   private incomingSnapshot: IncomingSnapshot | null = null;
+  /** The voter this leader is handing leadership to, and for how many ticks it has tried. */
+  private transferee: number | null = null;
+  private transferElapsed = 0;
+  /** Leader: the current read round (sent in every append) and whether a new one must go out. */
+  private readRound = 0;
+  private readRoundDue = false;
+  /** Leader: reads waiting for a majority to answer their round. */
+  private readsAwaitingRound: LeaderRead[] = [];
+  /** Leader: reads that arrived before an entry of this term committed (the commit index may lag until then). */
+  private readsAwaitingTermCommit: Omit<LeaderRead, 'index' | 'round'>[] = [];
+  /** Follower: reads forwarded to the leader, and how many ticks each has waited. */
+  private readonly readsForwarded = new Map<string, number>();
+  /** Confirmed reads waiting for the state machine to reach their index. */
+  private readsAwaitingApply: { requestId: string; index: number }[] = [];
+  private readsRefused: ReadOutcome[] = [];
 
   constructor(private readonly config: RaftNodeConfig) {
     const persisted = config.persisted;
@@ -100,14 +130,22 @@ export class RaftNode {
     return this.log.membershipAt(index);
   }
 
+  /** The voter this leader is handing leadership to, if any. */
+  get leadTransferee(): number | null {
+    return this.transferee;
+  }
+
   hardState(): HardState {
     return { term: this.term, vote: this.vote, commit: this.commit };
   }
 
   tick(): void {
+    this.expireForwardedReads();
     if (this.role === 'leader') {
       this.heartbeatElapsed++;
       this.electionElapsed++;
+      // a transfer that did not happen within an election timeout is abandoned: proposals resume
+      if (this.transferee !== null && ++this.transferElapsed >= this.config.electionTick) this.transferee = null;
       if (this.electionElapsed >= this.config.electionTick) {
         this.electionElapsed = 0;
         // check-quorum: a leader that cannot hear from a majority of voters steps down
@@ -134,9 +172,9 @@ export class RaftNode {
     }
   }
 
-  /** Appends a command (leader only); returns its index, or null when this node does not lead. */
+  /** Appends a command; returns its index, or null when this node does not lead or is handing leadership over. */
   propose(data: Uint8Array): number | null {
-    if (this.role !== 'leader') return null;
+    if (this.role !== 'leader' || this.transferee !== null) return null;
     return this.appendAsLeader('normal', data);
   }
 
@@ -148,11 +186,47 @@ export class RaftNode {
    */
   proposeMembershipChange(change: MembershipChange): ProposalResult {
     if (this.role !== 'leader') return { refused: 'notLeader' };
+    if (this.transferee !== null) return { refused: 'transferring' };
     if (this.log.lastConfigIndex > this.commit || this.log.termAt(this.commit) !== this.term) return { refused: 'changeInProgress' };
     const next = applyChange(this.membership, change);
     if (!next) return { refused: 'invalidChange' };
     if (change.type === 'promote' && (this.progress.get(change.nodeId)?.match ?? 0) < this.commit) return { refused: 'notCaughtUp' };
     return { index: this.appendAsLeader('config', encodeMembership(next)) };
+  }
+
+  /**
+   * Hands leadership to voter `to` (thesis §3.10): proposals are refused meanwhile; once `to`
+   * holds the whole log it gets TimeoutNow and campaigns at once. Abandoned after an election
+   * timeout.
+   */
+  transferLeadership(to: number): TransferResult {
+    if (this.role !== 'leader') return { refused: 'notLeader' };
+    if (to === this.id || !isVoter(this.membership, to)) return { refused: 'notAVoter' };
+    this.transferee = to;
+    this.transferElapsed = 0;
+    if (this.progress.get(to)?.match === this.log.lastIndex) this.sendTimeoutNow(to);
+    else this.sendAppend(to);
+    return { transferringTo: to };
+  }
+
+  /**
+   * Asks for a linearizable read (thesis §6.4): the outcome comes out of ready() as `ready` with
+   * the index the state machine has then reached, once a majority confirmed this leadership
+   * after the request arrived; a follower forwards the request to its leader. Reads waiting on
+   * a leader that loses its leadership are refused, forwarded reads time out after an election
+   * timeout.
+   */
+  readIndex(requestId: string): void {
+    if (this.pendingReads() >= MAX_PENDING_READS) {
+      this.refuseRead(requestId, 'tooManyPendingReads');
+    } else if (this.role === 'leader') {
+      this.leaderRead({ requestId, from: this.id });
+    } else if (this.leaderId !== null) {
+      this.readsForwarded.set(requestId, 0);
+      this.send({ type: 'readIndex', from: this.id, to: this.leaderId, term: this.term, requestId });
+    } else {
+      this.refuseRead(requestId, 'noLeader');
+    }
   }
 
   /**
@@ -177,13 +251,13 @@ export class RaftNode {
         // a pre-vote never changes terms
       } else if (m.type === 'preVoteResp' && m.granted) {
         // grants carry the term we would campaign for
-      } else if (m.type === 'vote' && this.inLease()) {
+      } else if (m.type === 'vote' && !m.transfer && this.inLease()) {
         return; // we heard from a live leader recently: ignore a disruptive candidate
       } else {
-        this.becomeFollower(m.term, m.type === 'append' || m.type === 'snapshot' ? m.from : null);
+        this.becomeFollower(m.term, m.type === 'append' || m.type === 'snapshot' || m.type === 'timeoutNow' ? m.from : null);
       }
     } else if (m.term < this.term) {
-      if (m.type === 'append') this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: 0 });
+      if (m.type === 'append') this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: 0, round: m.round });
       if (m.type === 'preVote') this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: this.term, granted: false });
       return;
     }
@@ -238,6 +312,11 @@ export class RaftNode {
         const p = this.progress.get(m.from);
         if (!p) return;
         p.recentActive = true;
+        if (m.round > p.roundAcked) {
+          // any answer in this term shows the follower still follows us: reads may be confirmed
+          p.roundAcked = m.round;
+          this.confirmReads();
+        }
         if (m.success) {
           if (m.index > p.match) {
             p.match = m.index;
@@ -245,7 +324,9 @@ export class RaftNode {
             if (p.snapshot && p.match >= p.snapshot.index) p.snapshot = null;
             this.commitAndBroadcast();
           }
-          if (this.role === 'leader' && !p.snapshot && p.next <= this.log.lastIndex) this.sendAppend(m.from);
+          if (this.role !== 'leader') return;
+          if (!p.snapshot && p.next <= this.log.lastIndex) this.sendAppend(m.from);
+          else if (m.from === this.transferee && p.match === this.log.lastIndex) this.sendTimeoutNow(m.from);
         } else if (!p.snapshot) {
           // back off using the follower's hint (first index of its conflicting term, or its end)
           p.next = Math.max(1, Math.min(p.next - 1, m.index > 0 ? m.index : p.next - 1));
@@ -254,34 +335,62 @@ export class RaftNode {
         }
         return;
       }
+      case 'timeoutNow': {
+        // the leader hands over: campaign at once, past pre-vote and the voters' leases
+        if (this.role === 'follower' && this.promotable()) this.campaign('candidate', { transfer: true });
+        return;
+      }
+      case 'readIndex': {
+        if (this.role === 'leader' && this.pendingReads() < MAX_PENDING_READS) this.leaderRead({ requestId: m.requestId, from: m.from });
+        else this.send({ type: 'readIndexResp', from: this.id, to: m.from, term: this.term, requestId: m.requestId, index: null });
+        return;
+      }
+      case 'readIndexResp': {
+        if (!this.readsForwarded.delete(m.requestId)) return; // timed out meanwhile, or a duplicate
+        if (m.index === null) this.refuseRead(m.requestId, 'leaderChanged');
+        else this.readsAwaitingApply.push({ requestId: m.requestId, index: m.index });
+        return;
+      }
     }
   }
 
   hasReady(): boolean {
+    const applicable = Math.min(this.commit, this.log.stableIndex);
     return (
       this.outbox.length > 0 ||
       this.snapshotToApply !== null ||
       this.log.unstable().length > 0 ||
-      Math.min(this.commit, this.log.stableIndex) > this.applied ||
-      !sameHardState(this.lastHardState, this.hardState())
+      applicable > this.applied ||
+      !sameHardState(this.lastHardState, this.hardState()) ||
+      this.readRoundDue ||
+      this.readsRefused.length > 0 ||
+      this.readsAwaitingApply.some((read) => read.index <= applicable)
     );
   }
 
-  /** What to persist, send and apply now; call advance() once done. */
+  /** What to persist, send, apply and answer now; call advance() once done. */
   ready(): Ready {
+    // the reads that arrived since the last Ready share one round of heartbeats
+    if (this.readRoundDue) this.startReadRound();
     const hardState = this.hardState();
     const snapshot = this.snapshotToApply;
     this.snapshotToApply = null;
     const appliedBefore = snapshot ? snapshot.meta.index : this.applied;
+    // only entries already persisted here are applied (the leader's own included)
+    const committed = this.log.slice(appliedBefore + 1, Math.min(this.commit, this.log.stableIndex) + 1);
+    const appliedAfter = committed.at(-1)?.index ?? appliedBefore;
+    const servable = this.readsAwaitingApply.filter((read) => read.index <= appliedAfter);
+    this.readsAwaitingApply = this.readsAwaitingApply.filter((read) => read.index > appliedAfter);
     const ready: Ready = {
       hardState: sameHardState(hardState, this.lastHardState) ? null : hardState,
       snapshot,
       entries: this.log.unstable(),
       messages: this.outbox,
-      // only entries already persisted here are applied (the leader's own included)
-      committed: this.log.slice(appliedBefore + 1, Math.min(this.commit, this.log.stableIndex) + 1),
+      committed,
+      reads: [...this.readsRefused, ...servable.map(({ requestId, index }): ReadOutcome => ({ requestId, status: 'ready', index }))],
     };
     this.outbox = [];
+    this.readsRefused = [];
     return ready;
   }
 
@@ -310,10 +419,13 @@ export class RaftNode {
     return this.leaderId !== null && this.role === 'follower' && this.electionElapsed < this.config.electionTick;
   }
 
-  private campaign(kind: 'preCandidate' | 'candidate'): void {
+  private campaign(kind: 'preCandidate' | 'candidate', options: { transfer: boolean } = { transfer: false }): void {
     this.role = kind;
     this.votes = new Map([[this.id, true]]);
     this.leaderId = null;
+    // each phase gets a whole randomised timeout: a candidate must not time out on votes still on their way
+    this.electionElapsed = 0;
+    this.resetElectionTimeout();
     let term = this.term + 1;
     if (kind === 'candidate') {
       this.term = term;
@@ -323,7 +435,7 @@ export class RaftNode {
     if (this.tallyVotes()) return;
     for (const peer of this.membership.voters) {
       if (peer === this.id) continue;
-      this.send({ type: kind === 'preCandidate' ? 'preVote' : 'vote', from: this.id, to: peer, term, lastIndex: this.log.lastIndex, lastTerm: this.log.lastTerm });
+      this.send({ type: kind === 'preCandidate' ? 'preVote' : 'vote', from: this.id, to: peer, term, lastIndex: this.log.lastIndex, lastTerm: this.log.lastTerm, transfer: options.transfer });
     }
   }
 
@@ -345,12 +457,15 @@ export class RaftNode {
   }
 
   private becomeFollower(term: number, leaderId: number | null): void {
+    const wasLeader = this.role === 'leader';
+    this.transferee = null;
     if (term > this.term) {
       this.term = term;
       this.vote = null;
     }
     this.role = 'follower';
     this.leaderId = leaderId;
+    if (wasLeader) this.abandonLeaderReads();
     this.electionElapsed = 0;
     this.resetElectionTimeout();
   }
@@ -363,6 +478,7 @@ export class RaftNode {
     this.heartbeatElapsed = 0;
     this.progress.clear();
     this.syncProgress();
+    this.transferee = null;
     // a no-op of the new term lets earlier entries commit (they cannot by counting alone)
     this.appendAsLeader('normal', new Uint8Array(0));
   }
@@ -379,28 +495,30 @@ export class RaftNode {
   private syncProgress(): void {
     const peers = members(this.membership).filter((id) => id !== this.id);
     for (const id of this.progress.keys()) if (!peers.includes(id)) this.progress.delete(id);
-    for (const id of peers) if (!this.progress.has(id)) this.progress.set(id, { match: 0, next: this.log.lastIndex + 1, recentActive: true, snapshot: null });
+    for (const id of peers) if (!this.progress.has(id)) this.progress.set(id, { match: 0, next: this.log.lastIndex + 1, recentActive: true, snapshot: null, roundAcked: 0 });
+    if (this.transferee !== null && !isVoter(this.membership, this.transferee)) this.transferee = null;
   }
 
   private handleAppend(m: Extract<Message, { type: 'append' }>): void {
     if (m.prevIndex < this.commit) {
       // committed entries match the leader's (maybe compacted here): answer with what is known to match
-      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: this.commit });
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: this.commit, round: m.round });
       return;
     }
     if (m.prevIndex > this.log.lastIndex) {
-      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: this.log.lastIndex + 1 });
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: this.log.lastIndex + 1, round: m.round });
       return;
     }
     if (this.log.termAt(m.prevIndex) !== m.prevTerm) {
-      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: Math.min(m.prevIndex, this.log.firstIndexOfTerm(m.prevIndex)) });
+      const hint = Math.min(m.prevIndex, this.log.firstIndexOfTerm(m.prevIndex));
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: false, index: hint, round: m.round });
       return;
     }
     const truncatedFrom = this.log.merge(m.entries);
     invariant(truncatedFrom === null || truncatedFrom > this.commit, 'a leader never replaces committed entries');
     const matched = m.prevIndex + m.entries.length;
     if (m.commit > this.commit) this.commit = Math.max(this.commit, Math.min(m.commit, matched));
-    this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: matched });
+    this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: matched, round: m.round });
   }
 
   /**
@@ -414,7 +532,71 @@ export class RaftNode {
     if (candidate <= this.commit || this.log.termAt(candidate) !== this.term) return;
     this.commit = candidate;
     this.broadcastAppend();
-    if (!isVoter(this.membership, this.id) && this.commit >= this.log.lastConfigIndex) this.becomeFollower(this.term, null);
+    // the commit index now covers every earlier term's entries: reads that waited for it can start
+    for (const read of this.readsAwaitingTermCommit) this.leaderRead(read);
+    this.readsAwaitingTermCommit = [];
+    if (!isVoter(this.membership, this.id) && this.commit >= this.log.lastConfigIndex) {
+      // removed: hand over to a voter holding the whole log rather than wait for an election timeout
+      const successor = this.membership.voters.find((id) => this.progress.get(id)?.match === this.log.lastIndex);
+      if (successor !== undefined) this.sendTimeoutNow(successor);
+      this.becomeFollower(this.term, null);
+    }
+  }
+
+  private leaderRead(read: Omit<LeaderRead, 'index' | 'round'>): void {
+    if (this.log.termAt(this.commit) !== this.term) {
+      this.readsAwaitingTermCommit.push(read);
+      return;
+    }
+    this.readsAwaitingRound.push({ ...read, index: this.commit, round: this.readRound + 1 });
+    this.readRoundDue = true;
+  }
+
+  /** Heartbeats carrying a new round: answers to it confirm the reads registered before it. */
+  private startReadRound(): void {
+    this.readRoundDue = false;
+    this.readRound++;
+    for (const [peer, p] of this.progress) if (!p.snapshot && p.next > this.log.snapshotIndex) this.sendHeartbeat(peer, p);
+    this.confirmReads();
+  }
+
+  private confirmReads(): void {
+    const { voters } = this.membership;
+    const acked = (round: number) => voters.filter((id) => (id === this.id ? round <= this.readRound : (this.progress.get(id)?.roundAcked ?? 0) >= round)).length;
+    while (this.readsAwaitingRound.length > 0 && acked(this.readsAwaitingRound[0].round) >= quorum(this.membership)) {
+      const read = this.readsAwaitingRound.shift() as LeaderRead;
+      if (read.from === this.id) this.readsAwaitingApply.push({ requestId: read.requestId, index: read.index });
+      else this.send({ type: 'readIndexResp', from: this.id, to: read.from, term: this.term, requestId: read.requestId, index: read.index });
+    }
+  }
+
+  /** A leader stepping down cannot confirm its reads: they are refused (forwarded ones, to their follower). */
+  private abandonLeaderReads(): void {
+    for (const read of [...this.readsAwaitingTermCommit, ...this.readsAwaitingRound]) {
+      if (read.from === this.id) this.refuseRead(read.requestId, 'leaderChanged');
+      else this.send({ type: 'readIndexResp', from: this.id, to: read.from, term: this.term, requestId: read.requestId, index: null });
+    }
+    this.readsAwaitingTermCommit = [];
+    this.readsAwaitingRound = [];
+  }
+
+  private expireForwardedReads(): void {
+    for (const [requestId, ticks] of this.readsForwarded) {
+      if (ticks + 1 < this.config.electionTick) {
+        this.readsForwarded.set(requestId, ticks + 1);
+      } else {
+        this.readsForwarded.delete(requestId);
+        this.refuseRead(requestId, 'timeout');
+      }
+    }
+  }
+
+  private refuseRead(requestId: string, reason: ReadRefusal): void {
+    this.readsRefused.push({ requestId, status: 'refused', reason, leaderId: this.leaderId });
+  }
+
+  private pendingReads(): number {
+    return this.readsAwaitingRound.length + this.readsAwaitingTermCommit.length + this.readsForwarded.size + this.readsAwaitingApply.length;
   }
 
   /**
@@ -435,11 +617,12 @@ export class RaftNode {
    */
   private handleSnapshotChunk(m: Extract<Message, { type: 'snapshot' }>): void {
     const { index, term } = m.meta;
+    // snapshot chunks carry no read round: round 0 confirms no read
     if (index <= this.commit || this.log.termAt(index) === term) {
       // everything the snapshot holds is here already: commit it and answer like an append
       this.incomingSnapshot = null;
       this.commit = Math.max(this.commit, index);
-      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: this.commit });
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index: this.commit, round: 0 });
       return;
     }
     let incoming = this.incomingSnapshot;
@@ -460,7 +643,7 @@ export class RaftNode {
     this.commit = index;
     this.snapshotToApply = snapshot;
     // sent once the snapshot is persisted (same Ready): the leader may then count it as a match
-    this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index });
+    this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, success: true, index, round: 0 });
   }
 
   private sendAppend(to: number): void {
@@ -472,7 +655,17 @@ export class RaftNode {
     }
     const prevIndex = p.next - 1;
     const entries = this.log.slice(p.next, Math.min(this.log.lastIndex, prevIndex + this.config.maxEntriesPerAppend) + 1);
-    this.send({ type: 'append', from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex) as number, entries, commit: this.commit });
+    this.send({ type: 'append', from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex) as number, entries, commit: this.commit, round: this.readRound });
+  }
+
+  /** An append without entries: as cheap as a heartbeat, and answered like any append. */
+  private sendHeartbeat(to: number, p: Progress): void {
+    const prevIndex = p.next - 1;
+    this.send({ type: 'append', from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex) as number, entries: [], commit: this.commit, round: this.readRound });
+  }
+
+  private sendTimeoutNow(to: number): void {
+    this.send({ type: 'timeoutNow', from: this.id, to, term: this.term });
   }
 
   /**

@@ -64,7 +64,7 @@ describe('Raft snapshots (§7)', () => {
     const ready = follower.ready();
     expect(ready.snapshot).toBeNull();
     expect(ready.committed.map((x) => x.index)).toEqual([1, 2]);
-    expect(ready.messages).toEqual([{ type: 'appendResp', from: 2, to: 1, term: 1, success: true, index: 2 }]);
+    expect(ready.messages).toEqual([{ type: 'appendResp', from: 2, to: 1, term: 1, success: true, index: 2, round: 0 }]);
     expect(follower.log.lastIndex).toBe(3);
   });
 

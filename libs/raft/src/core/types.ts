@@ -28,9 +28,18 @@ export interface MembershipChange {
   nodeId: number;
 }
 
-export type ProposalRefusal = 'notLeader' | 'changeInProgress' | 'invalidChange' | 'notCaughtUp';
+export type ProposalRefusal = 'notLeader' | 'transferring' | 'changeInProgress' | 'invalidChange' | 'notCaughtUp';
 
 export type ProposalResult = { index: number } | { refused: ProposalRefusal };
+
+export type TransferResult = { transferringTo: number } | { refused: 'notLeader' | 'notAVoter' };
+
+export type ReadRefusal = 'noLeader' | 'leaderChanged' | 'timeout' | 'tooManyPendingReads';
+
+/** A read-index request's outcome: serve it from the state machine now, or it was refused. */
+export type ReadOutcome =
+  | { requestId: string; status: 'ready'; index: number }
+  | { requestId: string; status: 'refused'; reason: ReadRefusal; leaderId: number | null };
 
 /** What a snapshot stands for: every entry up to `index` (whose term is `term`) applied. */
 export interface SnapshotMeta {
@@ -54,6 +63,8 @@ export type Message =
       term: number;
       lastIndex: number;
       lastTerm: number;
+      /** Asked for by the leader (leader transfer): voters set their leader lease aside. */
+      transfer: boolean;
     }
   | { type: 'preVoteResp' | 'voteResp'; from: number; to: number; term: number; granted: boolean }
   | {
@@ -65,6 +76,8 @@ export type Message =
       prevTerm: number;
       entries: Entry[];
       commit: number;
+      /** The leader's read round when sent; any answer echoing it confirms leadership for reads (§6.4). */
+      round: number;
     }
   | {
       type: 'appendResp';
@@ -74,6 +87,7 @@ export type Message =
       success: boolean;
       /** success: the last index the follower now matches; failure: a hint where to retry from. */
       index: number;
+      round: number;
     }
   | {
       /** One chunk of the leader's snapshot, bytes [offset, offset + chunk.length) of totalBytes. */
@@ -94,14 +108,26 @@ export type Message =
       term: number;
       index: number;
       received: number;
+    }
+  | { type: 'timeoutNow'; from: number; to: number; term: number }
+  /** A follower forwards a read-index request to its leader. */
+  | { type: 'readIndex'; from: number; to: number; term: number; requestId: string }
+  | {
+      type: 'readIndexResp';
+      from: number;
+      to: number;
+      term: number;
+      requestId: string;
+      /** The index the read must wait for, or null when the leader refused it. */
+      index: number | null;
     };
 
 export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
 
 /**
  * What the caller must do, in this order: persist (snapshot, then entries, then hard state),
- * send the messages, restore the state machine from the snapshot, apply the committed entries;
- * then call advance().
+ * send the messages, restore the state machine from the snapshot, apply the committed entries,
+ * answer the reads; then call advance().
  */
 export interface Ready {
   hardState: HardState | null;
@@ -111,6 +137,8 @@ export interface Ready {
   entries: Entry[];
   messages: Message[];
   committed: Entry[];
+  /** Read-index requests to answer once `committed` is applied (or to refuse). */
+  reads: ReadOutcome[];
 }
 
 /** Injected randomness: [0, 1). */

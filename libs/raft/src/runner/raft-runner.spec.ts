@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Membership, Message, Snapshot, seededRng } from '../core/types';
 import { RaftStorage } from '../storage/raft-storage';
-import { RaftRunner } from './raft-runner';
+import { RaftRunner, ReadIndexRefusedError } from './raft-runner';
 
 /** Waits for `condition`, polling; fails after `timeoutMs` (a bound, not a measurement). */
 async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -105,9 +105,30 @@ describe('RaftRunner with snapshots', () => {
     expect(four.commands).toEqual([]);
   });
 
+  it('serves linearizable reads on the leader and through a follower, and hands leadership over on request', async () => {
+    const apps = voters.map(start);
+    const leader = await leaderOf(apps);
+    const follower = apps.find((app) => app !== leader) as ListApp;
+    const written = leader.runner.propose(new TextEncoder().encode('written')) as { index: number };
+    await until(() => leader.commands.includes('written'), 'the write to apply on the leader');
+    // resolved only once the follower itself has applied the write
+    await expect(follower.runner.readIndex()).resolves.toBeGreaterThanOrEqual(written.index);
+    expect(follower.commands).toContain('written');
+    await expect(leader.runner.readIndex()).resolves.toBeGreaterThanOrEqual(written.index);
+
+    expect(leader.runner.transferLeadership(follower.runner.node.id)).toEqual({ transferringTo: follower.runner.node.id });
+    await until(() => follower.runner.node.role === 'leader', 'the transfer');
+    await until(() => leader.runner.node.leaderId === follower.runner.node.id, 'the old leader to follow');
+  });
+
+  it('refuses a read while no leader is known', async () => {
+    const lonely = start(1);
+    await expect(lonely.runner.readIndex()).rejects.toEqual(new ReadIndexRefusedError('noLeader', null));
+  });
+
   it('refuses to start over a stored snapshot the application cannot restore', async () => {
     const storage = RaftStorage.open(path.join(root, 'node-1'));
-    await storage.save({ hardState: null, snapshot: { meta: { index: 3, term: 1, membership: { voters, learners: [] } }, data: new Uint8Array() }, entries: [], messages: [], committed: [] });
+    await storage.save({ hardState: null, snapshot: { meta: { index: 3, term: 1, membership: { voters, learners: [] } }, data: new Uint8Array() }, entries: [], messages: [], committed: [], reads: [] });
     const runner = new RaftRunner({ id: 1, voters, electionTick: 10, heartbeatTick: 1, rng: seededRng(1), maxEntriesPerAppend: 16 }, storage, transport, 5);
     expect(() => runner.start()).toThrow(/useSnapshots/);
     storage.close();

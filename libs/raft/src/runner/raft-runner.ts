@@ -1,10 +1,20 @@
 import { RaftNode, RaftNodeConfig } from '../core/raft-node';
 import { decodeMembership } from '../core/membership';
-import { Entry, Membership, MembershipChange, Message, ProposalResult, Ready, Snapshot } from '../core/types';
+import { Entry, Membership, MembershipChange, Message, ProposalResult, ReadRefusal, Ready, Snapshot, TransferResult } from '../core/types';
 import { RaftStorage } from '../storage/raft-storage';
 
 export interface RaftTransport {
   send(message: Message): void;
+}
+
+export class ReadIndexRefusedError extends Error {
+  constructor(
+    readonly reason: ReadRefusal,
+    /** Where to retry, when known. */
+    readonly leaderId: number | null,
+  ) {
+    super(`read index refused: ${reason}${leaderId !== null ? ` (leader: ${leaderId})` : ''}`);
+  }
 }
 
 /** How an application takes part in snapshots (see RaftRunner.useSnapshots). */
@@ -37,6 +47,8 @@ export class RaftRunner {
   private snapshotHooks: SnapshotHooks | null = null;
   /** The snapshot found in storage at start, restored before anything is applied. */
   private snapshotToRestore: Snapshot | null;
+  private readonly pendingReads = new Map<string, { resolve: (index: number) => void; reject: (error: Error) => void }>();
+  private readCount = 0;
 
   constructor(
     config: Omit<RaftNodeConfig, 'persisted'>,
@@ -103,8 +115,30 @@ export class RaftRunner {
     return result;
   }
 
+  /** Hands leadership to voter `to` (see RaftNode.transferLeadership); proposals are refused meanwhile. */
+  transferLeadership(to: number): TransferResult {
+    const result = this.node.transferLeadership(to);
+    this.process();
+    return result;
+  }
+
+  /**
+   * A linearizable read: resolves with the read index once every entry committed before this
+   * call is applied here (listeners included), so the application may then answer from its own
+   * state; rejects with ReadIndexRefusedError (no leader, leadership lost, timed out).
+   */
+  readIndex(): Promise<number> {
+    const requestId = `${this.node.id}:${this.readCount++}`;
+    const answer = new Promise<number>((resolve, reject) => this.pendingReads.set(requestId, { resolve, reject }));
+    this.node.readIndex(requestId);
+    this.process();
+    return answer;
+  }
+
   stop(): void {
     this.stopped = true;
+    for (const read of this.pendingReads.values()) read.reject(new ReadIndexRefusedError('leaderChanged', null));
+    this.pendingReads.clear();
     if (this.timer) clearInterval(this.timer);
     this.storage.close();
   }
@@ -159,6 +193,12 @@ export class RaftRunner {
       }
       this.appliedIndex = entry.index;
       this.appliedTerm = entry.term;
+    }
+    for (const outcome of ready.reads) {
+      const read = this.pendingReads.get(outcome.requestId);
+      this.pendingReads.delete(outcome.requestId);
+      if (outcome.status === 'ready') read?.resolve(outcome.index);
+      else read?.reject(new ReadIndexRefusedError(outcome.reason, outcome.leaderId));
     }
   }
 

@@ -6,9 +6,10 @@ import { Entry, EntryType, HardState, MembershipChange, Message, Rng, Snapshot, 
  * A whole Raft cluster in one process on a seeded PRNG: a network that loses, delays,
  * duplicates and reorders messages, partitions (symmetric, one-way, bridged), crashes that lose
  * everything not yet persisted, tick skew, client proposals, snapshots taken by the
- * application at random points (then installed on lagging and restarted nodes), and membership
- * changes (spare nodes added as learners, promoted, members removed and added again). Safety is
- * checked after every step; liveness once the faults stop. One seed replays exactly.
+ * application at random points (then installed on lagging and restarted nodes), membership
+ * changes (spare nodes added as learners, promoted, members removed and added again), leader
+ * transfers, and read-index reads checked for linearizability. Safety is checked after every
+ * step; liveness once the faults stop. One seed replays exactly.
  */
 export interface SimOptions {
   seed: number;
@@ -25,6 +26,9 @@ export interface SimStats {
   snapshotsTaken: number;
   snapshotsInstalled: number;
   membershipChanges: number;
+  leaderTransfers: number;
+  readsServed: number;
+  readsRefused: number;
 }
 
 export class SimFailure extends Error {
@@ -84,6 +88,14 @@ export class ClusterSim {
   private snapshotsTaken = 0;
   private snapshotsInstalled = 0;
   private membershipChanges = 0;
+  private leaderTransfers = 0;
+  private readsServed = 0;
+  private readsRefused = 0;
+  /** Reads issued and not yet answered: where, and the commit index every node knew of then. */
+  private readonly reads = new Map<string, { nodeId: number; mustObserve: number }>();
+  private readCount = 0;
+  /** The highest commit index any node has known (entries up to it are committed, and may have been acknowledged). */
+  private highestCommit = 0;
 
   constructor(private readonly options: SimOptions) {
     this.rng = seededRng(options.seed);
@@ -127,6 +139,9 @@ export class ClusterSim {
           snapshotsTaken: this.snapshotsTaken,
           snapshotsInstalled: this.snapshotsInstalled,
           membershipChanges: this.membershipChanges,
+          leaderTransfers: this.leaderTransfers,
+          readsServed: this.readsServed,
+          readsRefused: this.readsRefused,
         };
       }
     }
@@ -203,6 +218,7 @@ export class ClusterSim {
       // crash a random node (it loses what it had not persisted)
       const id = this.pick(this.ids);
       this.nodes.set(id, null);
+      for (const [requestId, read] of this.reads) if (read.nodeId === id) this.reads.delete(requestId); // lost with it
     } else if (roll < 0.08) {
       const down = this.ids.filter((id) => this.nodes.get(id) === null);
       if (down.length > 0) this.start(this.pick(down));
@@ -214,6 +230,10 @@ export class ClusterSim {
       this.takeSnapshot(this.pick(this.ids));
     } else if (roll < 0.18) {
       this.changeMembership();
+    } else if (roll < 0.2) {
+      const leader = this.currentLeader();
+      const to = leader && this.pick(leader.membership.voters);
+      if (leader && to !== undefined && 'transferringTo' in leader.transferLeadership(to)) this.leaderTransfers++;
     }
   }
 
@@ -231,11 +251,15 @@ export class ClusterSim {
     if ('index' in leader.proposeMembershipChange(change)) this.membershipChanges++;
   }
 
-  /** Symmetric split, one-way split, or a split with one bridge node that reaches both sides. */
+  /**
+   * Symmetric split, one-way split, or a split with one bridge node that reaches both sides; one
+   * side is often the leader alone (the others elect a new one while it may still believe it leads).
+   */
   private partition(): void {
     this.cut.clear();
     const shape = this.rng.next();
-    const side = new Set(this.ids.filter(() => this.rng.next() < 0.5));
+    const leader = this.currentLeader();
+    const side = new Set(leader && this.rng.next() < 0.5 ? [leader.id] : this.ids.filter(() => this.rng.next() < 0.5));
     const bridge = shape >= 0.8 ? this.pick(this.ids) : null;
     for (const a of this.ids) {
       for (const b of this.ids) {
@@ -251,6 +275,7 @@ export class ClusterSim {
       const leader = this.currentLeader();
       leader?.propose(new TextEncoder().encode(`c${this.proposalCount++}`));
     }
+    if (withProposals && this.rng.next() < 0.1) this.issueRead();
     // deliver what is due, in a shuffled order (reordering)
     const due = this.network.filter((f) => f.at <= this.step);
     this.network = this.network.filter((f) => f.at > this.step);
@@ -266,7 +291,22 @@ export class ClusterSim {
       if (this.rng.next() < 0.05) node.tick(); // clock skew
     }
     for (const id of this.ids) this.handleReady(id);
+    for (const node of this.nodes.values()) if (node) this.highestCommit = Math.max(this.highestCommit, node.commit);
     this.checkSafety();
+  }
+
+  /**
+   * A client reads through a node that believes it leads (a deposed one still may: it must not
+   * answer from its stale state), or through any node (which forwards the read or refuses it).
+   */
+  private issueRead(): void {
+    const live = this.ids.map((id) => this.nodes.get(id)).filter((n): n is RaftNode => !!n);
+    const leaders = live.filter((n) => n.role === 'leader');
+    const node = this.rng.next() < 0.6 && leaders.length > 0 ? this.pick(leaders) : this.pick(live);
+    if (!node) return;
+    const requestId = `r${this.readCount++}`;
+    this.reads.set(requestId, { nodeId: node.id, mustObserve: this.highestCommit });
+    node.readIndex(requestId);
   }
 
   private handleReady(id: number): void {
@@ -302,6 +342,20 @@ export class ClusterSim {
       this.checkApplied(id, entry.index, appliedEntry);
       if (entry.index !== applied.length + 1) this.fail(`node ${id} applied index ${entry.index} after ${applied.length}`);
       applied.push(appliedEntry);
+    }
+    // 4. answer reads: linearizable means the state read holds every write committed before the read was issued
+    for (const outcome of ready.reads) {
+      const read = this.reads.get(outcome.requestId);
+      if (!read) this.fail(`node ${id} answered unknown read ${outcome.requestId}`);
+      this.reads.delete(outcome.requestId);
+      if (outcome.status === 'refused') {
+        this.readsRefused++;
+        continue;
+      }
+      if (applied.length < read.mustObserve || outcome.index > applied.length) {
+        this.fail(`linearizability: node ${id} served read ${outcome.requestId} (index ${outcome.index}) at applied ${applied.length}, but ${read.mustObserve} was committed when it was issued`);
+      }
+      this.readsServed++;
     }
     node.advance(ready);
   }

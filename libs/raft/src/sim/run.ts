@@ -12,7 +12,16 @@ const count = Number(args.get('seeds') ?? 1);
 const sizes = args.has('nodes') ? [Number(args.get('nodes'))] : [1, 3, 5];
 
 let runs = 0;
-const totals: SimStats = { leaderTerms: 0, committedEntries: 0, snapshotsTaken: 0, snapshotsInstalled: 0, membershipChanges: 0 };
+const totals: SimStats = {
+  leaderTerms: 0,
+  committedEntries: 0,
+  snapshotsTaken: 0,
+  snapshotsInstalled: 0,
+  membershipChanges: 0,
+  leaderTransfers: 0,
+  readsServed: 0,
+  readsRefused: 0,
+};
 const startedMs = Date.now();
 for (let seed = first; seed < first + count; seed++) {
   for (const nodes of sizes) {

@@ -5,7 +5,7 @@ import { Entry, Ready, Snapshot } from '../core/types';
 import { RaftStorage } from './raft-storage';
 
 const entry = (index: number, term: number): Entry => ({ index, term, type: 'normal', data: new TextEncoder().encode(`${index}@${term}`) });
-const ready = (fields: Partial<Ready>): Ready => ({ hardState: null, snapshot: null, entries: [], messages: [], committed: [], ...fields });
+const ready = (fields: Partial<Ready>): Ready => ({ hardState: null, snapshot: null, entries: [], messages: [], committed: [], reads: [], ...fields });
 const snapshotAt = (index: number, term: number): Snapshot => ({ meta: { index, term, membership: { voters: [1, 2, 3], learners: [] } }, data: new TextEncoder().encode(`state@${index}`) });
 const indexes = (storage: RaftStorage) => storage.entries().map((e) => `${e.index}@${e.term}`);
 
@@ -16,9 +16,9 @@ describe('RaftStorage on the log engine', () => {
 
   it('persists entries and hard state, replaces a conflicting suffix, and reloads them', async () => {
     const storage = RaftStorage.open(dir);
-    await storage.save({ hardState: { term: 1, vote: 1, commit: 0 }, entries: [entry(1, 1), entry(2, 1), entry(3, 1)], snapshot: null, messages: [], committed: [] });
+    await storage.save({ hardState: { term: 1, vote: 1, commit: 0 }, entries: [entry(1, 1), entry(2, 1), entry(3, 1)], snapshot: null, messages: [], committed: [], reads: [] });
     // a new leader's entries replace index 3 onwards
-    await storage.save({ hardState: { term: 2, vote: 2, commit: 2 }, entries: [entry(3, 2), entry(4, 2)], snapshot: null, messages: [], committed: [] });
+    await storage.save({ hardState: { term: 2, vote: 2, commit: 2 }, entries: [entry(3, 2), entry(4, 2)], snapshot: null, messages: [], committed: [], reads: [] });
     storage.close();
 
     const reopened = RaftStorage.open(dir);

@@ -1,5 +1,5 @@
 import { RaftNode, RaftNodeConfig } from '../raft-node';
-import { Entry, HardState, Message, Snapshot, seededRng } from '../types';
+import { Entry, HardState, Message, ReadOutcome, Snapshot, seededRng } from '../types';
 
 /** What a node persisted: the harness keeps it across restarts. */
 export interface HarnessDisk {
@@ -19,6 +19,10 @@ export class Harness {
   /** Per node: snapshots installed from a leader, then the entries applied after them. */
   readonly installed = new Map<number, Snapshot[]>();
   readonly applied = new Map<number, Entry[]>();
+  /** Per node: the index its state machine has reached. */
+  readonly appliedIndex = new Map<number, number>();
+  /** Per node: read outcomes, with the index applied when each was answered. */
+  readonly reads = new Map<number, (ReadOutcome & { appliedIndex: number })[]>();
   /** Every message any node sent, delivered or not. */
   readonly sent: Message[] = [];
   queue: Message[] = [];
@@ -59,6 +63,8 @@ export class Harness {
     this.nodes.set(id, node);
     this.installed.set(id, []);
     this.applied.set(id, []);
+    this.appliedIndex.set(id, disk.snapshot?.meta.index ?? 0);
+    this.reads.set(id, []);
     return node;
   }
 
@@ -83,6 +89,9 @@ export class Harness {
       this.queue.push(...ready.messages);
       this.sent.push(...ready.messages);
       this.applied.get(id)?.push(...ready.committed);
+      const appliedIndex = ready.committed.at(-1)?.index ?? ready.snapshot?.meta.index ?? (this.appliedIndex.get(id) as number);
+      this.appliedIndex.set(id, appliedIndex);
+      this.reads.get(id)?.push(...ready.reads.map((read) => ({ ...read, appliedIndex })));
       node.advance(ready);
     }
   }
