@@ -44,8 +44,7 @@ export async function withCluster<T>(options: GlobalOptions, work: (cluster: Cli
     try {
       await client.connect();
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new CliError(`cannot reach the cluster at ${options.bootstrap} (${reason}); is it running? Start one with 'npm start', or point --bootstrap / TRIBUTARY_BOOTSTRAP at a broker`);
+      throw new CliError(`cannot reach the cluster at ${options.bootstrap} (${connectFailure(error)}); is it running? Start one with 'npm start', or point --bootstrap / TRIBUTARY_BOOTSTRAP at a broker`);
     }
     return await work({ client, admin: new Admin(client, { retries: 3 }), bootstrap: options.bootstrap });
   } finally {
@@ -64,4 +63,14 @@ export async function requireTopic(client: ClusterClient, topic: string): Promis
     }
     throw error;
   }
+}
+
+/** The reasons of a failed bootstrap without the repeated addresses ("connect ECONNREFUSED 127.0.0.1:1"). */
+function connectFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .replace(/^no broker reachable \([^)]*\): /, '')
+    .split('; ')
+    .map((failure) => failure.replace(/^cannot connect to \S+: /, ''))
+    .join('; ');
 }

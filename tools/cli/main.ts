@@ -54,7 +54,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // help and version print themselves; parse errors get one line with the way out
       if (error.exitCode === 0 || error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return error.exitCode;
-      const what = error.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
+      const what = error.message
+        .replace(/^error: /, '')
+        .replace(/\.$/, '')
+        .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
       process.stderr.write(`error: ${what}; see '${commandPath(root, argv.slice(2))} --help'\n`);
       return USAGE_EXIT_CODE;
     }
