@@ -1,0 +1,150 @@
+/**
+ * `npm run bench -- gateway-rest`: a controller, a broker and the gateway as real processes.
+ * 1. Batched REST produce: CONNECTIONS HTTP clients post `records:batch` requests of BATCH entries
+ *    (100-byte STRING values) until RECORDS records are acknowledged: records/s.
+ * 2. REST produce to WebSocket delivery: one WebSocket subscriber (direct, from latest, ample
+ *    credit) while single records are posted at RATE records/s for LATENCY_SECONDS; each value
+ *    carries its sequence number, so the latency of each record is its post time to its delivery.
+ * Medians of several runs (`--runs 3`), every wait bounded. A report, not a test.
+ */
+import { WebSocket } from 'ws';
+import { LocalCluster } from '../cluster/local-cluster';
+import { LatencyHistogram } from '../perf/latency-histogram';
+import { machineLine } from './lib/machine';
+import { formatNumber, formatSummary, summarize } from './lib/stats';
+import { renderTable } from './lib/table';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const RUNS = Number(args.get('runs') ?? 3);
+const RECORDS = Number(args.get('records') ?? 300_000);
+const BATCH = Number(args.get('batch') ?? 1000);
+const CONNECTIONS = Number(args.get('connections') ?? 4);
+const RATE = Number(args.get('rate') ?? 1000);
+const LATENCY_SECONDS = Number(args.get('seconds') ?? 10);
+const PHASE_TIMEOUT_MS = 180_000;
+
+interface RunFigures {
+  producePerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+}
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+async function createTopic(v3: string, name: string): Promise<void> {
+  await post(`${v3}/topics`, { topic_name: name, partitions_count: 1, replication_factor: 1 });
+}
+
+async function batchedProduce(v3: string, topic: string): Promise<number> {
+  const value = { type: 'STRING', data: 'x'.repeat(100) };
+  const body = { entries: Array.from({ length: BATCH }, (_, i) => ({ id: String(i), value })) };
+  let next = 0;
+  const start = process.hrtime.bigint();
+  // each client takes the next batch until RECORDS are sent: bounded by RECORDS / BATCH requests
+  const client = async (): Promise<void> => {
+    while (next < RECORDS) {
+      next += BATCH;
+      const answer = (await post(`${v3}/topics/${topic}/records:batch`, body)) as { successes: unknown[]; failures: unknown[] };
+      if (answer.failures.length > 0 || answer.successes.length !== BATCH) throw new Error(`batch failed: ${JSON.stringify(answer.failures[0])}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, client));
+  return (Math.ceil(RECORDS / BATCH) * BATCH) / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function produceToDelivery(v3: string, wsUrl: string, topic: string): Promise<LatencyHistogram> {
+  const total = RATE * LATENCY_SECONDS;
+  const sentAt = new Array<bigint>(total);
+  const latency = new LatencyHistogram();
+  let delivered = 0;
+  const socket = new WebSocket(wsUrl, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const subscribed = new Promise<void>((resolve, reject) => {
+    socket.on('message', (data: Buffer) => {
+      const now = process.hrtime.bigint();
+      const frame = JSON.parse(data.toString()) as { type: string; records?: { value: string }[] };
+      if (frame.type === 'subscribed') resolve();
+      else if (frame.type === 'records') {
+        for (const record of frame.records!) {
+          latency.record(Number(now - sentAt[Number(record.value)]) / 1e6);
+          delivered++;
+        }
+      } else reject(new Error(`unexpected frame ${data.toString()}`));
+    });
+  });
+  socket.send(JSON.stringify({ type: 'subscribe', id: 'lat', topics: [topic], from: 'latest', credit: total }));
+  await subscribed;
+
+  const start = process.hrtime.bigint();
+  const inFlight: Promise<unknown>[] = [];
+  // paced: record i is posted at start + i / RATE seconds, whatever the previous answers took
+  for (let i = 0; i < total; i++) {
+    const due = start + BigInt(Math.round((i * 1e9) / RATE));
+    const wait = Number(due - process.hrtime.bigint()) / 1e6;
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    sentAt[i] = process.hrtime.bigint();
+    inFlight.push(post(`${v3}/topics/${topic}/records`, { value: { type: 'STRING', data: String(i) } }));
+  }
+  await Promise.all(inFlight);
+  const deadline = Date.now() + PHASE_TIMEOUT_MS;
+  while (delivered < total) {
+    if (Date.now() > deadline) throw new Error(`delivered ${delivered} of ${total} records`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  socket.close();
+  return latency;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `# gateway REST benchmark\n${machineLine()}\nruns: ${RUNS}; batched produce: ${formatNumber(RECORDS)} records of 100 B in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; ` +
+      `REST -> WebSocket latency: ${formatNumber(RATE)} records/s for ${LATENCY_SECONDS} s\n`,
+  );
+  const cluster = await LocalCluster.start({ controllers: 1, brokers: 1, gateway: true });
+  const base = `http://127.0.0.1:${cluster.gateway!.httpPort}`;
+  const runs: RunFigures[] = [];
+  try {
+    const clusters = (await (await fetch(`${base}/v3/clusters`)).json()) as { data: { cluster_id: string }[] };
+    const v3 = `${base}/v3/clusters/${clusters.data[0].cluster_id}`;
+    for (let i = 0; i < RUNS; i++) {
+      await createTopic(v3, `rest-bench-${i}`);
+      await createTopic(v3, `rest-latency-${i}`);
+      const producePerSec = await batchedProduce(v3, `rest-bench-${i}`);
+      const latency = (await produceToDelivery(v3, `ws://127.0.0.1:${cluster.gateway!.httpPort}/v1/ws`, `rest-latency-${i}`)).summary();
+      const figures = { producePerSec, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, p999Ms: latency.p999Ms };
+      console.log(`run ${i + 1}: batched produce ${formatNumber(producePerSec)} rec/s; REST -> WebSocket p50 ${formatNumber(figures.p50Ms, 2)} ms, p99 ${formatNumber(figures.p99Ms, 2)} ms, p99.9 ${formatNumber(figures.p999Ms, 2)} ms`);
+      runs.push(figures);
+    }
+  } finally {
+    await cluster.stop();
+  }
+  const produce = summarize(runs.map((r) => r.producePerSec));
+  const p99 = summarize(runs.map((r) => r.p99Ms));
+  console.log(
+    `\n${renderTable(
+      ['figure', 'Tributary (median [range])', 'target', 'vs target'],
+      [
+        ['REST batched produce, 100 B values', `${formatSummary(produce)} rec/s`, '>= 100,000 rec/s', `${formatNumber(produce.median / 100_000, 2)}x`],
+        [`REST produce -> WebSocket delivery p50 at ${formatNumber(RATE)} rec/s`, `${formatSummary(summarize(runs.map((r) => r.p50Ms)), 2)} ms`, '-', '-'],
+        [`REST produce -> WebSocket delivery p99 at ${formatNumber(RATE)} rec/s`, `${formatSummary(p99, 2)} ms`, '<= 20 ms', `${formatNumber(p99.median / 20, 2)}x`],
+        [`REST produce -> WebSocket delivery p99.9`, `${formatSummary(summarize(runs.map((r) => r.p999Ms)), 2)} ms`, '-', '-'],
+      ],
+    )}`,
+  );
+  console.log('\nThe HTTP and WebSocket clients (one process), the gateway, the broker and the controller share the 2 cores.');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
