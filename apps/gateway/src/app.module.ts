@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ClustersModule } from './clusters/clusters.module';
+import { ConsoleModule } from './console/console.module';
 import { ConsumeModule } from './consume/consume.module';
 import { ConsumersModule } from './consumers/consumers.module';
 import { GatewayConfig } from './config';
@@ -13,6 +14,6 @@ import { WsModule } from './ws/ws.module';
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    return { module: AppModule, imports: [ClusterModule.forRoot(config), WsModule, ClustersModule, RecordsModule, ConsumeModule, ConsumersModule, AdminModule], controllers: [HealthController] };
+    return { module: AppModule, imports: [ClusterModule.forRoot(config), WsModule, ClustersModule, RecordsModule, ConsumeModule, ConsumersModule, AdminModule, ConsoleModule], controllers: [HealthController] };
   }
 }
