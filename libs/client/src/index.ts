@@ -4,6 +4,7 @@ export * from './producer/partitioner';
 export * from './producer/producer';
 export * from './consumer/consumer';
 export * from './consumer/assignors';
+export * from './consumer/cooperative-sticky-assignor';
 export * from './consumer/consumer-protocol';
 export * from './admin/admin';
 export * from './gateway/ws-subscription';

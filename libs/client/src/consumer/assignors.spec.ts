@@ -33,13 +33,19 @@ describe('assignors', () => {
 describe('consumer protocol bytes', () => {
   it('reads subscriptions and assignments kafkajs writes, and kafkajs reads ours', () => {
     const theirSubscription = AssignerProtocol.MemberMetadata.encode({ version: 1, topics: ['orders', 'payments'], userData: Buffer.from('x') });
-    expect(decodeSubscription(theirSubscription)).toEqual({ topics: ['orders', 'payments'], userData: Buffer.from('x') });
+    expect(decodeSubscription(theirSubscription)).toEqual({ topics: ['orders', 'payments'], userData: Buffer.from('x'), ownedPartitions: new Map(), generationId: -1, rackId: null });
     expect(AssignerProtocol.MemberMetadata.decode(encodeSubscription(['a', 'b']))).toMatchObject({ topics: ['a', 'b'] });
 
     const theirAssignment = AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: { orders: [0, 2], payments: [1] }, userData: Buffer.alloc(0) });
     expect(Object.fromEntries(decodeAssignment(theirAssignment))).toEqual({ orders: [0, 2], payments: [1] });
     expect(AssignerProtocol.MemberAssignment.decode(encodeAssignment(new Map([['a', [3, 4]]])))).toMatchObject({ assignment: { a: [3, 4] } });
     expect(decodeAssignment(Buffer.alloc(0)).size).toBe(0);
+  });
+
+  it('subscriptions carry owned partitions and their generation (v2), and kafkajs still reads the topics and user data', () => {
+    const ours = encodeSubscription(['a', 'b'], { userData: Buffer.from('u'), ownedPartitions: new Map([['a', [0, 2]], ['b', [1]]]), generationId: 7 });
+    expect(decodeSubscription(ours)).toEqual({ topics: ['a', 'b'], userData: Buffer.from('u'), ownedPartitions: new Map([['a', [0, 2]], ['b', [1]]]), generationId: 7, rackId: null });
+    expect(AssignerProtocol.MemberMetadata.decode(ours)).toMatchObject({ topics: ['a', 'b'], userData: Buffer.from('u') });
   });
 
   it('truncated bytes are a typed decode error', () => {

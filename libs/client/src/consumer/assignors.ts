@@ -1,9 +1,14 @@
 import { Assignment } from './consumer-protocol';
+import { cooperativeStickyAssignor } from './cooperative-sticky-assignor';
 
-/** A group member as the leader sees it in JoinGroup: its id and subscribed topics. */
+/** A group member as the leader sees it in JoinGroup: its id, subscribed topics and what it owned. */
 export interface MemberSubscription {
   memberId: string;
   topics: string[];
+  /** Partitions the member held when it rejoined (ConsumerProtocolSubscription v1+); sticky assignors keep them. */
+  ownedPartitions?: Assignment;
+  /** The generation it held them in (v2+), which settles two members claiming one partition. */
+  generationId?: number;
 }
 
 /** Computes every member's partitions from the subscriptions and the topics' partition counts. */
@@ -61,4 +66,9 @@ export const roundRobinAssignor: Assignor = (members, partitionCounts) => {
   return assignments;
 };
 
-export const ASSIGNORS: Record<string, Assignor> = { range: rangeAssignor, roundrobin: roundRobinAssignor };
+export type AssignorName = 'range' | 'roundrobin' | 'cooperative-sticky';
+
+export const ASSIGNORS: Record<AssignorName, Assignor> = { range: rangeAssignor, roundrobin: roundRobinAssignor, 'cooperative-sticky': cooperativeStickyAssignor };
+
+/** Assignors whose members follow the cooperative protocol (revoke only what moves, then rejoin). */
+export const COOPERATIVE_ASSIGNORS: ReadonlySet<string> = new Set<AssignorName>(['cooperative-sticky']);

@@ -3,62 +3,91 @@ import { Reader, Writer } from '@tributary/protocol';
 /**
  * The "consumer" embedded protocol of the classic group protocol: what members put in JoinGroup
  * (their subscription) and what the leader hands out in SyncGroup (assignments). Layouts of
- * Kafka's ConsumerProtocolSubscription / ConsumerProtocolAssignment; we write v0, which every
- * client reads, and read any version (later fields are ignored).
+ * Kafka's ConsumerProtocolSubscription / ConsumerProtocolAssignment. Subscriptions are written as
+ * v2 (the owned partitions and their generation, which cooperative rebalancing needs); every
+ * client reads that, since readers skip fields beyond their version. We read any version, and
+ * take v1+ fields only when present (kafkajs labels its v0 layout version 1).
  */
-
-export interface Subscription {
-  topics: string[];
-  userData: Buffer | null;
-}
 
 /** topic -> partitions */
 export type Assignment = Map<string, number[]>;
 
-export function encodeSubscription(topics: string[], userData: Buffer | null = null): Buffer {
+export interface Subscription {
+  topics: string[];
+  userData: Buffer | null;
+  /** v1+: the partitions the member held when it rejoined (empty before v1). */
+  ownedPartitions: Assignment;
+  /** v2+: the generation in which it held them; -1 when unknown. */
+  generationId: number;
+  /** v3+: the member's rack. */
+  rackId: string | null;
+}
+
+export const SUBSCRIPTION_VERSION = 2;
+
+export interface SubscriptionFields {
+  userData?: Buffer | null;
+  ownedPartitions?: Assignment;
+  generationId?: number;
+}
+
+export function encodeSubscription(topics: string[], fields: SubscriptionFields = {}): Buffer {
   const w = new Writer();
-  w.int16(0);
+  w.int16(SUBSCRIPTION_VERSION);
   w.int32(topics.length);
   for (const topic of topics) w.string(topic);
-  w.nullableBytes(userData);
+  w.nullableBytes(fields.userData ?? null);
+  writeTopicPartitions(w, fields.ownedPartitions ?? new Map());
+  w.int32(fields.generationId ?? -1);
   return w.finishCopy();
 }
 
 export function decodeSubscription(data: Buffer): Subscription {
   const r = new Reader(data);
-  r.int16(); // version: fields beyond v0's come after the ones we read
+  const version = r.int16();
   const count = r.arrayLength(false);
   const topics: string[] = [];
   for (let i = 0; i < count; i++) topics.push(r.string());
   const userData = r.remaining >= 4 ? r.nullableBytes() : null;
-  return { topics, userData };
+  const ownedPartitions = version >= 1 && r.remaining >= 4 ? readTopicPartitions(r) : new Map<string, number[]>();
+  const generationId = version >= 2 && r.remaining >= 4 ? r.int32() : -1;
+  const rackId = version >= 3 && r.remaining >= 2 ? r.nullableString() : null;
+  return { topics, userData, ownedPartitions, generationId, rackId };
 }
 
 export function encodeAssignment(assignment: Assignment, userData: Buffer | null = null): Buffer {
   const w = new Writer();
   w.int16(0);
-  w.int32(assignment.size);
-  for (const [topic, partitions] of assignment) {
-    w.string(topic);
-    w.int32(partitions.length);
-    for (const p of partitions) w.int32(p);
-  }
+  writeTopicPartitions(w, assignment);
   w.nullableBytes(userData);
   return w.finishCopy();
 }
 
 export function decodeAssignment(data: Buffer): Assignment {
-  const assignment: Assignment = new Map();
-  if (data.length === 0) return assignment; // a member left out of the assignment
+  if (data.length === 0) return new Map(); // a member left out of the assignment
   const r = new Reader(data);
   r.int16();
+  return readTopicPartitions(r);
+}
+
+function writeTopicPartitions(w: Writer, partitions: Assignment): void {
+  w.int32(partitions.size);
+  for (const [topic, list] of partitions) {
+    w.string(topic);
+    w.int32(list.length);
+    for (const p of list) w.int32(p);
+  }
+}
+
+function readTopicPartitions(r: Reader): Assignment {
+  const out: Assignment = new Map();
   const topics = r.arrayLength(false);
   for (let t = 0; t < topics; t++) {
     const topic = r.string();
     const count = r.arrayLength(false);
     const partitions: number[] = [];
     for (let i = 0; i < count; i++) partitions.push(r.int32());
-    assignment.set(topic, partitions);
+    out.set(topic, partitions);
   }
-  return assignment;
+  return out;
 }

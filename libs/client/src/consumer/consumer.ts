@@ -1,7 +1,7 @@
 import { ConsumedRecord, KafkaProtocolError, RecordBatch, readRecordBatches } from '@tributary/protocol';
 import { ClusterClient, isStaleMetadataError, kafkaError } from '../cluster/cluster-client';
 import { KafkaConnection } from '../network/kafka-connection';
-import { ASSIGNORS } from './assignors';
+import { ASSIGNORS, AssignorName, COOPERATIVE_ASSIGNORS, MemberSubscription } from './assignors';
 import { Assignment, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol';
 
 export interface ConsumerOptions {
@@ -12,8 +12,13 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number;
   rebalanceTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** Assignment strategies offered, in preference order. Default range, then roundrobin. */
-  assignors?: ('range' | 'roundrobin')[];
+  /**
+   * Assignment strategies offered, in preference order. Default range, then roundrobin. When every
+   * one offered is cooperative (['cooperative-sticky']) the consumer rebalances cooperatively
+   * (KIP-429): it keeps consuming its partitions while the group rebalances, and gives up only
+   * the partitions that move to another member.
+   */
+  assignors?: AssignorName[];
   /** Where to start without a committed offset: the log start (true) or its end. Default false. */
   fromBeginning?: boolean;
   /** Commit consumed positions every autoCommitIntervalMs and before a rebalance. Default on with a group. */
@@ -28,6 +33,25 @@ export interface ConsumerOptions {
   /** Fetch responses buffered per broker ahead of the handler (fetch pipelining depth). */
   maxBufferedResponses?: number;
   retryBackoffMs?: number;
+}
+
+export interface TopicPartitionRef {
+  topic: string;
+  partition: number;
+}
+
+/**
+ * Told when the group moves partitions (the Java client's ConsumerRebalanceListener). Each
+ * callback is awaited before consuming goes on. Eager assignors revoke every partition before each
+ * rebalance and assign the whole new set after it; cooperative-sticky revokes and assigns only
+ * the partitions that change hands.
+ */
+export interface RebalanceListener {
+  /** Partitions about to be taken away, called while this consumer still owns them (a commit here still counts). */
+  onPartitionsRevoked?: (partitions: TopicPartitionRef[]) => Promise<void> | void;
+  onPartitionsAssigned?: (partitions: TopicPartitionRef[]) => Promise<void> | void;
+  /** Partitions the group already gave away (this member was fenced or expired). Default: onPartitionsRevoked. */
+  onPartitionsLost?: (partitions: TopicPartitionRef[]) => Promise<void> | void;
 }
 
 export interface TopicPartitionOffset {
@@ -109,6 +133,18 @@ export class Consumer {
   private lastAutoCommit = Date.now();
   private runPromise: Promise<void> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private listener: RebalanceListener = {};
+  /** Every offered assignor is cooperative: rejoin while consuming, revoke only what moves. */
+  private readonly cooperative: boolean;
+  /** A cooperative rejoin running beside consumption. */
+  private joining: Promise<void> | null = null;
+  /** What a finished cooperative rejoin assigned, applied by the loop between fetch rounds. */
+  private joinedAssignment: Assignment | null = null;
+  private joinError: unknown = null;
+  /** The generation in which this member received the partitions it owns (reported when it rejoins). */
+  private ownedGeneration = -1;
+  /** The group dropped this member (expired or fenced): what it owns may already be someone else's. */
+  private ownershipLost = false;
 
   constructor(
     private readonly cluster: ClusterClient,
@@ -132,12 +168,18 @@ export class Consumer {
       maxBufferedResponses: options.maxBufferedResponses ?? 2,
       retryBackoffMs: options.retryBackoffMs ?? 200,
     };
+    if (this.options.assignors.length === 0) throw new RangeError('assignors must name at least one assignor');
+    for (const name of this.options.assignors) {
+      if (!Object.hasOwn(ASSIGNORS, name)) throw new RangeError(`unknown assignor "${name}"; known: ${Object.keys(ASSIGNORS).join(', ')}`);
+    }
+    this.cooperative = this.options.assignors.every((name) => COOPERATIVE_ASSIGNORS.has(name));
   }
 
-  /** Joins the group for these topics when run() starts. */
-  subscribe(topics: string[]): void {
+  /** Joins the group for these topics when run() starts; the listener hears of every partition change. */
+  subscribe(topics: string[], listener: RebalanceListener = {}): void {
     if (!this.options.groupId) throw new RangeError('subscribe() needs a groupId; use assign() without one');
     this.topics = [...new Set(topics)];
+    this.listener = listener;
   }
 
   /** Manual assignment (no group membership); offsets default to the committed or reset position. */
@@ -205,6 +247,8 @@ export class Consumer {
       this.memberId = '';
       this.generation = -1;
     }
+    // a cooperative rejoin still waiting for the group ends with the leave (UNKNOWN_MEMBER_ID)
+    await this.joining;
   }
 
   /** Commits `offsets` (default: every partition's consumed position) for the group. */
@@ -220,13 +264,15 @@ export class Consumer {
       byTopic.set(o.topic, partitions);
     }
     const coordinator = await this.findCoordinator();
-    const member = this.manual ? { generationIdOrMemberEpoch: -1, memberId: '' } : { generationIdOrMemberEpoch: this.generation, memberId: this.memberId };
+    const generation = this.generation;
+    const member = this.manual ? { generationIdOrMemberEpoch: -1, memberId: '' } : { generationIdOrMemberEpoch: generation, memberId: this.memberId };
     const response = await coordinator.request(8, { groupId, ...member, groupInstanceId: this.manual ? null : this.options.groupInstanceId, retentionTimeMs: -1, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) });
     for (const topic of response.topics) {
       for (const p of topic.partitions) {
         if (p.errorCode === 0) continue;
         if (COORDINATOR_ERRORS.has(p.errorCode)) this.coordinator = null;
-        if (REBALANCE_ERRORS.has(p.errorCode)) this.rejoinNeeded = true;
+        // a join already under way, or one that finished meanwhile, is the rejoin this asks for
+        if (REBALANCE_ERRORS.has(p.errorCode) && !this.joining && generation === this.generation) this.rejoinNeeded = true;
         throw kafkaError(p.errorCode, `commit ${topic.name}-${p.partitionIndex} for group ${groupId}`);
       }
     }
@@ -235,8 +281,11 @@ export class Consumer {
 
   private async loop(handlers: ConsumerHandlers): Promise<void> {
     while (this.running) {
-      if (!this.manual && this.rejoinNeeded) {
-        await this.joinGroup();
+      if (this.joinError) throw this.joinError;
+      if (!this.manual && this.rejoinNeeded && !this.joining) {
+        if (this.ownershipLost) await this.losePartitions();
+        if (this.cooperative && this.partitions.size > 0) this.startCooperativeJoin();
+        else await this.eagerRebalance();
         if (!this.running) break;
       }
       await this.loadMetadata();
@@ -252,13 +301,83 @@ export class Consumer {
         this.queue.length = 0;
         this.queuedPerBroker.clear();
       }
-      if (this.running && this.options.autoCommit && this.options.groupId) await this.commit().catch(() => undefined);
+      if (this.joinedAssignment && this.running) await this.completeCooperativeJoin(this.joinedAssignment);
+      else if (this.running && this.options.autoCommit && this.options.groupId) await this.commit().catch(() => undefined);
     }
+    if (this.joinError) throw this.joinError;
+  }
+
+  /** Delivery goes on unless the consumer stops, the assignment changes, or a rebalance needs the partitions back. */
+  private delivering(epoch: number): boolean {
+    if (!this.running || epoch !== this.assignmentEpoch) return false;
+    if (this.manual) return true;
+    if (this.joinedAssignment || this.joinError) return false;
+    if (!this.rejoinNeeded) return true;
+    // cooperative: keep consuming while the group rebalances, unless ownership is already gone
+    if (!this.cooperative || this.ownershipLost || this.partitions.size === 0) return false;
+    if (!this.joining) this.startCooperativeJoin();
+    return true;
+  }
+
+  /** Eager protocol: commit (done by the loop), revoke everything, join, then assign the whole new set. */
+  private async eagerRebalance(): Promise<void> {
+    const owned = this.assignment();
+    if (owned.length > 0) await this.listener.onPartitionsRevoked?.(owned);
+    const assignment = await this.joinGroup();
+    if (!assignment) return;
+    this.applyAssignment(assignment);
+    await this.listener.onPartitionsAssigned?.(this.assignment());
+  }
+
+  private startCooperativeJoin(): void {
+    this.joining = this.joinGroup()
+      .then(
+        (assignment) => {
+          this.joinedAssignment = assignment;
+        },
+        (error: unknown) => {
+          this.joinError = error;
+        },
+      )
+      .finally(() => {
+        this.joining = null;
+        this.wakeAll();
+      });
+  }
+
+  /**
+   * The second half of a cooperative rebalance, between fetch rounds: partitions no longer
+   * assigned are revoked (listener, then a commit while they are still ours), new ones assigned;
+   * kept partitions keep their positions and were never revoked. Having revoked anything, the
+   * member rejoins at once so the follow-up rebalance can hand those partitions on.
+   */
+  private async completeCooperativeJoin(assignment: Assignment): Promise<void> {
+    this.joinedAssignment = null;
+    const next = new Set([...assignment].flatMap(([topic, partitions]) => partitions.map((p) => key(topic, p))));
+    const revoked = [...this.partitions.values()].filter((s) => !next.has(key(s.topic, s.partition))).map(({ topic, partition }) => ({ topic, partition }));
+    const added = [...assignment].flatMap(([topic, partitions]) => partitions.filter((p) => !this.partitions.has(key(topic, p))).map((partition) => ({ topic, partition })));
+    if (revoked.length > 0) await this.listener.onPartitionsRevoked?.(revoked);
+    if (this.options.autoCommit) await this.commit().catch(() => undefined);
+    this.applyAssignment(assignment);
+    if (added.length > 0) await this.listener.onPartitionsAssigned?.(added);
+    if (revoked.length > 0) this.rejoinNeeded = true;
+  }
+
+  /** The group dropped this member: its partitions are gone without a commit (someone else may own them). */
+  private async losePartitions(): Promise<void> {
+    this.ownershipLost = false;
+    const owned = this.assignment();
+    this.partitions.clear();
+    this.ownedGeneration = -1;
+    this.assignmentEpoch++;
+    if (owned.length === 0) return;
+    const lost = this.listener.onPartitionsLost ?? this.listener.onPartitionsRevoked;
+    await lost?.(owned);
   }
 
   /** Hands buffered responses to the application until the assignment changes or stop(). */
   private async deliver(epoch: number, handlers: ConsumerHandlers): Promise<void> {
-    while (this.running && epoch === this.assignmentEpoch && !(this.rejoinNeeded && !this.manual)) {
+    while (this.delivering(epoch)) {
       const item = this.queue.shift();
       if (!item) {
         await new Promise<void>((resolve) => {
@@ -298,7 +417,7 @@ export class Consumer {
         records.push(record);
         if (records.length < MAX_RECORDS_PER_HANDLER) continue;
         await handle();
-        const current = this.running && epoch === this.assignmentEpoch && !(this.rejoinNeeded && !this.manual) && item.epoch === state.epoch;
+        const current = this.delivering(epoch) && item.epoch === state.epoch;
         if (!current || !this.partitions.has(key(state.topic, state.partition))) return;
       }
     }
@@ -480,8 +599,8 @@ export class Consumer {
     }
   }
 
-  /** JoinGroup + SyncGroup until this member has an assignment for the current generation. */
-  private async joinGroup(): Promise<void> {
+  /** JoinGroup + SyncGroup until this member has an assignment for the current generation; null once stopped. */
+  private async joinGroup(): Promise<Assignment | null> {
     const groupId = this.options.groupId!;
     if (this.topics.length === 0) throw new RangeError('subscribe() to at least one topic before run()');
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
@@ -495,7 +614,7 @@ export class Consumer {
         memberId: this.memberId,
         groupInstanceId: this.options.groupInstanceId,
         protocolType: 'consumer',
-        protocols: this.options.assignors.map((name) => ({ name, metadata: encodeSubscription(this.topics) })),
+        protocols: this.options.assignors.map((name) => ({ name, metadata: this.subscriptionMetadata() })),
         reason: null,
       });
       if (join.errorCode === MEMBER_ID_REQUIRED) {
@@ -503,7 +622,7 @@ export class Consumer {
         continue;
       }
       if (join.errorCode !== 0) {
-        if (join.errorCode === 25) this.memberId = '';
+        if (join.errorCode === 25) this.forgetMembership();
         if (COORDINATOR_ERRORS.has(join.errorCode)) this.coordinator = null;
         const error = kafkaError(join.errorCode, `join group ${groupId}`);
         if (!REBALANCE_ERRORS.has(join.errorCode) && !COORDINATOR_ERRORS.has(join.errorCode) && !error.retriable) throw error;
@@ -513,23 +632,42 @@ export class Consumer {
       this.memberId = join.memberId;
       this.generation = join.generationId;
       let assignments: { memberId: string; assignment: Buffer }[] = [];
-      if (join.leader === join.memberId) assignments = await this.computeAssignments(join.protocolName ?? 'range', join.members.map((m) => ({ memberId: m.memberId, topics: decodeSubscription(m.metadata).topics })));
+      if (join.leader === join.memberId) {
+        const members = join.members.map((m) => {
+          const { topics, ownedPartitions, generationId } = decodeSubscription(m.metadata);
+          return { memberId: m.memberId, topics, ownedPartitions, generationId };
+        });
+        assignments = await this.computeAssignments(join.protocolName ?? 'range', members);
+      }
       const sync = await coordinator.request(14, { groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId, protocolType: 'consumer', protocolName: join.protocolName, assignments });
       if (sync.errorCode !== 0) {
-        if (sync.errorCode === 25) this.memberId = '';
+        if (sync.errorCode === 25) this.forgetMembership();
         if (COORDINATOR_ERRORS.has(sync.errorCode)) this.coordinator = null;
         await sleep(this.options.retryBackoffMs);
         continue;
       }
-      this.applyAssignment(decodeAssignment(sync.assignment));
       this.rejoinNeeded = false;
       this.scheduleHeartbeat();
-      return;
+      return decodeAssignment(sync.assignment);
     }
+    return null;
   }
 
-  private async computeAssignments(protocol: string, members: { memberId: string; topics: string[] }[]): Promise<{ memberId: string; assignment: Buffer }[]> {
-    const assignor = ASSIGNORS[protocol];
+  /** The subscription with what this member owns and since which generation (ConsumerProtocolSubscription v2). */
+  private subscriptionMetadata(): Buffer {
+    const owned: Assignment = new Map();
+    if (!this.ownershipLost) for (const { topic, partition } of this.partitions.values()) owned.set(topic, [...(owned.get(topic) ?? []), partition]);
+    return encodeSubscription(this.topics, { ownedPartitions: owned, generationId: this.ownershipLost ? -1 : this.ownedGeneration });
+  }
+
+  /** The group no longer knows this member: a fresh id, and owned partitions count as lost. */
+  private forgetMembership(): void {
+    this.memberId = '';
+    if (this.partitions.size > 0) this.ownershipLost = true;
+  }
+
+  private async computeAssignments(protocol: string, members: MemberSubscription[]): Promise<{ memberId: string; assignment: Buffer }[]> {
+    const assignor = Object.hasOwn(ASSIGNORS, protocol) ? ASSIGNORS[protocol as AssignorName] : undefined;
     if (!assignor) throw new Error(`group leader cannot run unknown assignor "${protocol}"`);
     const counts = new Map<string, number>();
     for (const topic of new Set(members.flatMap((m) => m.topics))) {
@@ -540,6 +678,7 @@ export class Consumer {
   }
 
   private applyAssignment(assignment: Assignment): void {
+    this.ownedGeneration = this.generation;
     const previous = new Map(this.partitions);
     this.partitions.clear();
     for (const [topic, partitions] of assignment) {
@@ -561,9 +700,13 @@ export class Consumer {
     if (!this.running || this.rejoinNeeded || this.manual) return;
     try {
       const coordinator = await this.findCoordinator();
-      const response = await coordinator.request(12, { groupId: this.options.groupId!, generationId: this.generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId });
+      const generation = this.generation;
+      const response = await coordinator.request(12, { groupId: this.options.groupId!, generationId: generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId });
+      if (generation !== this.generation || this.joining) return; // answered for a generation this member has left behind
       if (REBALANCE_ERRORS.has(response.errorCode)) {
-        if (response.errorCode === 25) this.memberId = '';
+        if (response.errorCode === 25) this.forgetMembership();
+        // fenced from the generation (expired or out of date): the partitions may be reassigned already
+        if (response.errorCode === 22 && this.partitions.size > 0) this.ownershipLost = true;
         this.rejoinNeeded = true;
         this.wakeAll();
         return;

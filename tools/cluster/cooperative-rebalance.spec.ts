@@ -1,0 +1,155 @@
+import { Admin, AssignorName, ClusterClient, Consumer, Producer, TopicPartitionRef } from '@tributary/client';
+import { LocalCluster } from './local-cluster';
+
+const TOPIC = 'coop';
+const PARTITIONS = 6;
+const RECORDS = 6_000;
+
+async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface RebalanceEvent {
+  kind: 'assigned' | 'revoked' | 'lost';
+  partitions: number[];
+}
+
+/** A group member with what it heard from the rebalance listener and what it consumed. */
+class Member {
+  readonly events: RebalanceEvent[] = [];
+  readonly consumer: Consumer;
+  private readonly running: Promise<void>;
+
+  constructor(client: ClusterClient, groupId: string, assignors: AssignorName[], deliveries: Map<string, string[]>, readonly name: string) {
+    this.consumer = new Consumer(client, { groupId, assignors, fromBeginning: true, autoCommitIntervalMs: 200, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, maxWaitMs: 100 });
+    const note = (kind: RebalanceEvent['kind']) => (partitions: TopicPartitionRef[]) => void this.events.push({ kind, partitions: partitions.map((p) => p.partition).sort((a, b) => a - b) });
+    this.consumer.subscribe([TOPIC], { onPartitionsAssigned: note('assigned'), onPartitionsRevoked: note('revoked'), onPartitionsLost: note('lost') });
+    this.running = this.consumer.run({
+      eachRecord: (r) => {
+        const at = `${r.partition}@${r.offset}`;
+        deliveries.set(at, [...(deliveries.get(at) ?? []), name]);
+      },
+    });
+  }
+
+  owned(): number[] {
+    return this.consumer
+      .assignment()
+      .map((p) => p.partition)
+      .sort((a, b) => a - b);
+  }
+
+  partitionsIn(kind: RebalanceEvent['kind'], fromEvent = 0): number[] {
+    return this.events
+      .slice(fromEvent)
+      .filter((e) => e.kind === kind)
+      .flatMap((e) => e.partitions)
+      .sort((a, b) => a - b);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+    await this.running;
+  }
+}
+
+/** KIP-429 cooperative rebalancing of the native consumer against a real broker. */
+describe('cooperative-sticky consumer group', () => {
+  let cluster: LocalCluster;
+  const clients: ClusterClient[] = [];
+  const client = () => {
+    const c = new ClusterClient({ brokers: cluster.bootstrap.split(','), clientId: 'coop-test' });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    cluster = await LocalCluster.start({ controllers: 1, brokers: 1 });
+    await new Admin(client()).createTopics([{ name: TOPIC, partitions: PARTITIONS, replicationFactor: 1 }]);
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('a third member joining takes partitions without the others ever revoking the ones they keep; every record is delivered once', async () => {
+    const groupId = 'coop-group';
+    const deliveries = new Map<string, string[]>(); // "partition@offset" -> members it went to
+    const producer = new Producer(client(), { lingerMs: 2 });
+    let produced = 0;
+    const produceChunk = async (count: number) => {
+      await producer.send(TOPIC, Array.from({ length: count }, (_, i) => ({ key: `k${produced + i}`, value: `v${produced + i}` })));
+      produced += count;
+    };
+    await produceChunk(RECORDS / 3);
+
+    const a = new Member(client(), groupId, ['cooperative-sticky'], deliveries, 'a');
+    const b = new Member(client(), groupId, ['cooperative-sticky'], deliveries, 'b');
+    await until(() => a.owned().length === 3 && b.owned().length === 3 && deliveries.size === produced, 'a and b sharing the topic and consuming the first third');
+    const before = { a: a.owned(), b: b.owned() };
+    const eventsBefore = { a: a.events.length, b: b.events.length };
+
+    // records keep coming while the group rebalances
+    const producing = (async () => {
+      while (produced < RECORDS) {
+        await produceChunk(100);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const c = new Member(client(), groupId, ['cooperative-sticky'], deliveries, 'c');
+    await producing;
+    await until(() => [a, b, c].every((m) => m.owned().length === 2) && deliveries.size === RECORDS, 'three members with two partitions each, all records consumed');
+    const after = { a: a.owned(), b: b.owned(), c: c.owned() };
+
+    // a and b only gave partitions up; each gave one, and only that one was ever revoked
+    for (const m of [a, b] as const) {
+      const name = m.name as 'a' | 'b';
+      const kept = before[name].filter((p) => after[name].includes(p));
+      expect(kept).toEqual(after[name]);
+      expect(m.partitionsIn('revoked', eventsBefore[name])).toEqual(before[name].filter((p) => !kept.includes(p)));
+      expect(m.partitionsIn('revoked', eventsBefore[name])).toHaveLength(1);
+      expect(m.partitionsIn('assigned', eventsBefore[name])).toEqual([]);
+      expect(m.partitionsIn('lost')).toEqual([]);
+    }
+    // c got exactly what they gave up
+    expect(c.partitionsIn('assigned')).toEqual(after.c);
+    expect(after.c).toEqual([...before.a, ...before.b].filter((p) => !after.a.includes(p) && !after.b.includes(p)).sort((x, y) => x - y));
+    expect(c.partitionsIn('revoked')).toEqual([]);
+
+    // exactly once across the members: every offset of every partition, each to one member
+    const doubled = [...deliveries].filter(([, members]) => members.length > 1);
+    expect(doubled).toEqual([]);
+    expect(deliveries.size).toBe(RECORDS);
+
+    await Promise.all([a, b, c].map((m) => m.stop()));
+    await producer.close();
+    // what they consumed is committed: the group's offsets are the log ends
+    const admin = new Admin(client());
+    const committed = (await admin.fetchOffsets(groupId, [TOPIC])).map((o) => [o.partition, o.offset]).sort(([x], [y]) => x - y);
+    const ends = (await admin.listOffsets(TOPIC, 'latest')).map((o) => [o.partition, o.offset]).sort(([x], [y]) => x - y);
+    expect(committed).toEqual(ends);
+  }, 120_000);
+
+  it('for contrast, the eager range assignor revokes every partition of every member when one joins, and assigns the whole new set', async () => {
+    const groupId = 'eager-group';
+    const deliveries = new Map<string, string[]>();
+    const a = new Member(client(), groupId, ['range'], deliveries, 'a');
+    const b = new Member(client(), groupId, ['range'], deliveries, 'b');
+    await until(() => a.owned().length === 3 && b.owned().length === 3, 'a and b sharing the topic');
+    const before = { a: a.owned(), b: b.owned() };
+    const eventsBefore = { a: a.events.length, b: b.events.length };
+    const c = new Member(client(), groupId, ['range'], deliveries, 'c');
+    await until(() => [a, b, c].every((m) => m.owned().length === 2), 'three members with two partitions each');
+    for (const m of [a, b] as const) {
+      const name = m.name as 'a' | 'b';
+      expect(m.partitionsIn('revoked', eventsBefore[name])).toEqual(before[name]);
+      expect(m.partitionsIn('assigned', eventsBefore[name])).toEqual(m.owned());
+    }
+    expect(c.partitionsIn('assigned')).toEqual(c.owned());
+    await Promise.all([a, b, c].map((m) => m.stop()));
+  }, 120_000);
+});
