@@ -58,7 +58,7 @@ export async function recordsPage({ gateway, root, params: [topic_name], query }
               r.timestamp,
               bytesCell(renderBytes(asBase64(r.key), view)),
               bytesCell(renderBytes(asBase64(r.value), view)),
-              r.headers.map((header) => h('div', null, h('b', null, `${header.name}: `), bytesCell(renderBytes(header.value, view)))),
+              r.headers.map((header) => h('div', null, h('b', null, `${header.name}: `), bytesCell(renderBytes(header.value, view), false))),
             ]),
             [true],
           ),
@@ -76,12 +76,12 @@ export async function recordsPage({ gateway, root, params: [topic_name], query }
   show(root, heading, result);
 }
 
-/** A key, value or header value shown with the form it is in. */
-export function bytesCell(rendered: RenderedBytes): HTMLElement {
+/** A key, value or header value, under a label saying the form it is in (headers: without the label). */
+export function bytesCell(rendered: RenderedBytes, labelled = true): HTMLElement {
   return h(
     'span',
     { class: 'bytes', 'data-kind': rendered.kind },
-    h('span', { class: 'kind' }, rendered.kind === 'null' ? '' : rendered.kind),
+    labelled && rendered.kind !== 'null' ? h('span', { class: 'kind' }, rendered.kind) : null,
     rendered.kind === 'null' ? h('span', { class: 'muted' }, 'null') : rendered.kind === 'json' ? h('pre', null, rendered.text) : h('code', null, rendered.text),
     rendered.note ? h('span', { class: 'muted' }, ` (${rendered.note})`) : null,
   );

@@ -1,5 +1,6 @@
-import { GatewayRecord, GatewaySubscription } from '@tributary/client/browser';
+import { GatewayRecord, GatewaySubscription, rest } from '@tributary/client/browser';
 import { errorBox, field, h, show } from '../dom';
+import { call } from '../gateway';
 import { PageContext, pageHref, topicPath } from '../page';
 import { renderDelivered, VIEW_MODES, ViewMode } from '../record-view';
 import { bytesCell } from './records';
@@ -14,6 +15,9 @@ const DEFAULT_CREDIT = 100;
  * stops sending once the window is used up and holds the rest in the topic, not in the page.
  */
 export async function tailPage({ gateway, root, params: [topic_name], signal }: PageContext): Promise<void> {
+  // asked first so that an unknown topic or missing credentials show at once, not as a failing socket
+  const cluster_id = await gateway.clusterId();
+  const topic = await call(rest.getTopic({ client: gateway.client, path: { cluster_id, topic_name }, throwOnError: true }));
   let subscription: GatewaySubscription | null = null;
   let resumeGate: (() => void) | null = null;
   let paused = false;
@@ -62,7 +66,7 @@ export async function tailPage({ gateway, root, params: [topic_name], signal }: 
       h('td', null, record.timestamp ?? ''),
       h('td', null, bytesCell(renderDelivered(record.key, record.key_format === 'binary', view))),
       h('td', null, bytesCell(renderDelivered(record.value, record.value_format === 'binary', view))),
-      h('td', null, record.headers.map((header) => h('div', null, h('b', null, `${header.name}: `), bytesCell(renderDelivered(header.value, header.format === 'binary', view))))),
+      h('td', null, record.headers.map((header) => h('div', null, h('b', null, `${header.name}: `), bytesCell(renderDelivered(header.value, header.format === 'binary', view), false)))),
     );
     rows.prepend(row);
     while (rows.childElementCount > MAX_ROWS) rows.lastElementChild?.remove();
@@ -141,6 +145,7 @@ export async function tailPage({ gateway, root, params: [topic_name], signal }: 
     root,
     h('h1', null, 'Live tail of ', h('a', { href: pageHref(topicPath(topic_name)) }, h('code', null, topic_name))),
     form,
+    h('p', { class: 'muted' }, `every partition (${topic.partitions_count}) of the topic`),
     h('p', null, 'State: ', state, ' · records received: ', count, h('span', { class: 'muted' }, ` (the newest ${MAX_ROWS} are kept)`)),
     problems,
     h('table', { 'data-testid': 'tail' }, h('thead', null, h('tr', null, ['Partition', 'Offset', 'Timestamp', 'Key', 'Value', 'Headers'].map((t) => h('th', null, t)))), rows),
