@@ -45,6 +45,14 @@ describe('npm start (tools/scripts/start.mjs)', () => {
     expect(output).toContain(dataDir);
     for (let attempt = 0; attempt < 300 && !output.includes('Tributary is up.'); attempt++) await new Promise((r) => setTimeout(r, 100));
     expect(output).toContain('Kafka bootstrap   127.0.0.1:19092');
+    // the printed console and docs URLs answer with their pages
+    expect(output).toContain('web console       http://127.0.0.1:18080/console');
+    expect(output).toContain('docs http://127.0.0.1:18080/docs');
+    for (const [url, type] of [['http://127.0.0.1:18080/console', 'text/html'], ['http://127.0.0.1:18080/docs', 'text/html']]) {
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain(type);
+    }
     // the cluster serves Kafka: kcat produces (the topic is auto-created) and reads it back
     const produce = exec('kcat', ['-b', '127.0.0.1:19092', '-P', '-t', 'hello']);
     produce.child.stdin?.end('from npm start\n');
