@@ -16,6 +16,8 @@ export interface ClusterSpec {
   brokerArgs?: string[];
   /** Extra flags for every controller. */
   controllerArgs?: string[];
+  /** Extra flags for the gateway. */
+  gatewayArgs?: string[];
 }
 
 /**
@@ -66,7 +68,7 @@ export class LocalCluster {
     if (spec.gateway) {
       const http = await freePort();
       const bootstrap = brokers.map((b) => `${b.id}@127.0.0.1:${b.ports.kafka}`).join(',');
-      gateway = new NodeProcess('gateway', 1, ['--http-port', String(http), ...(bootstrap ? ['--brokers', bootstrap] : [])], http, {});
+      gateway = new NodeProcess('gateway', 1, ['--http-port', String(http), ...(bootstrap ? ['--brokers', bootstrap] : []), ...(spec.gatewayArgs ?? [])], http, {});
     }
     const cluster = new LocalCluster(baseDir, controllers, brokers, gateway, ownsBaseDir);
     try {

@@ -1,7 +1,9 @@
 import { ConsoleLogger, DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Telemetry } from '@tributary/platform';
 import { BrokerRuntime } from './broker-runtime';
 import { BrokerConfig } from './config';
 import { HealthController } from './health.controller';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 /** A broker node: Kafka listener and data plane. */
 @Module({})
@@ -11,8 +13,15 @@ export class AppModule implements OnApplicationShutdown {
   static forRoot(config: BrokerConfig, logger: ConsoleLogger): DynamicModule {
     return {
       module: AppModule,
+      imports: [TelemetryModule.forRoot({ serviceName: 'tributary-broker', serviceInstanceId: String(config.nodeId), otlpEndpoint: config.otlpEndpoint })],
       controllers: [HealthController],
-      providers: [{ provide: BrokerRuntime, useFactory: () => BrokerRuntime.start(config, { log: (m) => logger.log(m, 'Broker'), warn: (m) => logger.warn(m, 'Broker') }) }],
+      providers: [
+        {
+          provide: BrokerRuntime,
+          inject: [Telemetry],
+          useFactory: (telemetry: Telemetry) => BrokerRuntime.start(config, { log: (m) => logger.log(m, 'Broker'), warn: (m) => logger.warn(m, 'Broker') }, telemetry),
+        },
+      ],
     };
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { SaslPlainCredentials } from '@tributary/client';
+import { Telemetry } from '@tributary/platform';
 import { LogManager } from '@tributary/log-engine';
 import { BrokerConfig } from './config';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager';
@@ -18,6 +19,7 @@ import { ReplicaFetcherManager } from './replica/replica-fetcher-manager';
 import { ReplicaManager } from './replica/replica-manager';
 import { Authorizer } from './security/authorizer';
 import { PlainAuthenticator } from './security/plain-authenticator';
+import { BrokerMetrics } from './telemetry/broker-metrics';
 
 const ISR_CHECK_INTERVAL_MS = 5_000;
 const PRODUCER_SNAPSHOT_INTERVAL_MS = 60_000;
@@ -49,7 +51,8 @@ export class BrokerRuntime {
     private readonly groups: GroupCoordinator,
   ) {}
 
-  static async start(config: BrokerConfig, logger: Logger): Promise<BrokerRuntime> {
+  static async start(config: BrokerConfig, logger: Logger, telemetry: Telemetry): Promise<BrokerRuntime> {
+    const metrics = new BrokerMetrics(telemetry.meter);
     const controller = new QuorumChannel(config.controllers);
     const logs = LogManager.open({ dataDir: path.join(config.dataDir, 'logs') });
     logs.startScheduler();
@@ -63,6 +66,7 @@ export class BrokerRuntime {
           .call('partition.alter', { brokerId: config.nodeId, brokerEpoch: lifecycle.brokerEpoch, topicId, partitionId: partition.index, leaderEpoch: state.leaderEpoch, partitionEpoch: state.partitionEpoch, newIsr: proposedIsr })
           .then((answer) => {
             if (answer.errorCode !== 0) return partition.onIsrRejected();
+            metrics.isrChanged(state.isr.length, answer.isr.length);
             partition.onIsrCommitted({ leaderId: answer.leaderId, leaderEpoch: answer.leaderEpoch, partitionEpoch: answer.partitionEpoch, replicas: state.replicas, isr: answer.isr });
           })
           .catch(() => partition.onIsrRejected());
@@ -103,7 +107,10 @@ export class BrokerRuntime {
         },
         () => loader.image.acls.values(),
       ),
+      metrics,
+      tracer: telemetry.tracer,
     };
+    metrics.observe({ replicas, groups, image: () => loader.image });
     const handler = new KafkaRequestHandler(context);
     const server = new KafkaServer((frame, connection) => handler.handle(frame, connection), {
       host: config.host,

@@ -30,6 +30,8 @@ export const brokerConfigSchema = z.object({
   superUsers: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p.length > 0))]).default([]),
   /** allow.everyone.if.no.acl.found */
   allowEveryoneIfNoAclFound: z.stringbool().default(false),
+  /** OTLP/HTTP collector base URL (http://host:4318) for traces; unset: no tracing at all. */
+  otlpEndpoint: z.url().optional(),
 }).superRefine((config, ctx) => {
   if (config.saslInterBrokerUser && !config.saslPlainUsers?.[config.saslInterBrokerUser]) {
     ctx.addIssue({ code: 'custom', path: ['saslInterBrokerUser'], message: `'${config.saslInterBrokerUser}' is not one of saslPlainUsers` });

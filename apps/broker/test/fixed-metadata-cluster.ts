@@ -1,3 +1,4 @@
+import { createNoopMeter } from '@opentelemetry/api';
 import { Authorizer } from '../src/security/authorizer';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,6 +9,7 @@ import { MetadataImage, MetadataRecord } from '@tributary/protocol';
 import { ControllerChannel, endpointOf } from '../src/kafka/broker-context';
 import { GroupCoordinator } from '../src/groups/group-coordinator';
 import { KafkaRequestHandler } from '../src/kafka/kafka-request-handler';
+import { BrokerMetrics } from '../src/telemetry/broker-metrics';
 import { MetadataPublisher } from '../src/metadata/metadata-publisher';
 import { KafkaServer } from '../src/network/kafka-server';
 import { ProducerIdManager } from '../src/producer/producer-id-manager';
@@ -125,6 +127,8 @@ export class FixedMetadataCluster {
       groups: new GroupCoordinator({ brokerId: id, listenerName: 'PLAINTEXT', metadata: () => this.image, replicas, controller: testController }),
       sasl: null,
       authorizer: new Authorizer({ enabled: false, superUsers: [], allowEveryoneIfNoAclFound: true }, () => this.image.acls.values()),
+      metrics: new BrokerMetrics(createNoopMeter()),
+      tracer: null,
     };
     const fetchers = new ReplicaFetcherManager(
       replicas,

@@ -18,6 +18,8 @@ export const controllerConfigSchema = z
     defaultReplicationFactor: z.coerce.number().int().min(1).default(1),
     /** Snapshot the metadata state (and trim the Raft log) every this many applied entries. */
     snapshotIntervalEntries: z.coerce.number().int().min(1).default(1000),
+    /** OTLP/HTTP collector base URL (http://host:4318) for traces; unset: no tracing at all. */
+    otlpEndpoint: z.url().optional(),
   })
   .refine((c) => c.voters.some((v) => v.id === c.nodeId), { message: 'nodeId must be one of the voters', path: ['nodeId'] });
 

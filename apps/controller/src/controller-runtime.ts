@@ -1,11 +1,13 @@
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import { Message, RaftRunner, RaftStorage, seededRng } from '@tributary/raft';
+import { Telemetry } from '@tributary/platform';
 import { RpcClient } from '@tributary/protocol';
 import { ControllerConfig } from './config';
 import { QuorumController } from './quorum/quorum-controller';
 import { RaftQuorumLog } from './quorum/raft-quorum-log';
 import { MetadataStore } from './state/metadata-store';
+import { ControllerMetrics } from './telemetry/controller-metrics';
 
 /** How often the active controller looks for expired broker sessions. */
 const FENCE_CHECK_INTERVAL_MS = 1_000;
@@ -30,7 +32,8 @@ export class ControllerRuntime {
     private readonly peers: Map<number, RpcClient>,
   ) {}
 
-  static async start(config: ControllerConfig): Promise<ControllerRuntime> {
+  static async start(config: ControllerConfig, telemetry: Telemetry): Promise<ControllerRuntime> {
+    const metrics = new ControllerMetrics(telemetry.meter);
     const store = await MetadataStore.open(path.join(config.dataDir, 'metadata.db'));
     const peers = new Map(config.voters.filter((v) => v.id !== config.nodeId).map((v) => [v.id, new RpcClient({ host: v.host, port: v.port, requestTimeoutMs: 2_000, reconnectBackoffMaxMs: 500 })]));
     const runner = new RaftRunner(
@@ -39,7 +42,8 @@ export class ControllerRuntime {
       { send: (message: Message) => void peers.get(message.to)?.emit('raft.message', message).catch(() => undefined) },
       RAFT_TICK_MS,
     );
-    const log = new RaftQuorumLog(config.nodeId, runner);
+    const log = new RaftQuorumLog(config.nodeId, runner, (latencyMs) => metrics.committed(latencyMs));
+    log.onLeaderChange(() => metrics.leaderChanged());
     const quorum = new QuorumController(log, store, { nowMs: () => Date.now() }, {
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
       defaultPartitions: config.defaultPartitions,
@@ -57,6 +61,7 @@ export class ControllerRuntime {
     });
     runner.start();
     const runtime = new ControllerRuntime(config, quorum, runner, log, store, peers);
+    metrics.observe({ nodeId: config.nodeId, leaderId: () => log.leaderId(), committedOffset: () => log.committedOffset(), appliedOffset: () => store.appliedOffset });
     runtime.timer = setInterval(() => void quorum.fenceExpiredBrokers().catch(() => undefined), FENCE_CHECK_INTERVAL_MS);
     runtime.timer.unref();
     return runtime;

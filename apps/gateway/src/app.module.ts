@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { ClusterModule } from './cluster/cluster.module';
@@ -8,12 +9,13 @@ import { ConsumersModule } from './consumers/consumers.module';
 import { GatewayConfig } from './config';
 import { HealthController } from './health.controller';
 import { RecordsModule } from './records/records.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 import { WsModule } from './ws/ws.module';
 
 /** REST + WebSocket + OpenAPI gateway. Feature modules join `imports` here. */
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    return { module: AppModule, imports: [ClusterModule.forRoot(config), WsModule, ClustersModule, RecordsModule, ConsumeModule, ConsumersModule, AdminModule, ConsoleModule], controllers: [HealthController] };
+    return { module: AppModule, imports: [TelemetryModule.forRoot({ serviceName: 'tributary-gateway', serviceInstanceId: `${os.hostname()}:${process.pid}`, otlpEndpoint: config.otlpEndpoint }), ClusterModule.forRoot(config), WsModule, ClustersModule, RecordsModule, ConsumeModule, ConsumersModule, AdminModule, ConsoleModule], controllers: [HealthController] };
   }
 }

@@ -55,6 +55,8 @@ export const gatewayConfigSchema = z.object({
   maxConsumerInstances: z.coerce.number().int().min(1).max(10_000).default(100),
   /** A consumer instance not used for this long leaves its group and is deleted. */
   consumerInstanceIdleTimeoutMs: z.coerce.number().int().min(1_000).max(24 * 3600 * 1000).default(300_000),
+  /** OTLP/HTTP collector base URL (http://host:4318) for traces; unset: no tracing at all. */
+  otlpEndpoint: z.url().optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,8 +1,10 @@
+import type { Tracer } from '@opentelemetry/api';
 import { ControlPattern, ControlRequest, ControlResponse, MetadataImage } from '@tributary/protocol';
 import type { GroupCoordinator } from '../groups/group-coordinator';
 import { ReplicaManager } from '../replica/replica-manager';
 import type { Authorizer } from '../security/authorizer';
 import type { PlainAuthenticator } from '../security/plain-authenticator';
+import type { BrokerMetrics } from '../telemetry/broker-metrics';
 
 /** The broker's line to the active controller (internal RPC); admin requests are forwarded on it. */
 export interface ControllerChannel {
@@ -26,6 +28,9 @@ export interface BrokerContext {
   /** SASL/PLAIN logins; null when the listener is plain (no login required). */
   readonly sasl: PlainAuthenticator | null;
   readonly authorizer: Authorizer;
+  readonly metrics: BrokerMetrics;
+  /** Spans for Produce and Fetch; null when tracing is off (no trace work at all). */
+  readonly tracer: Tracer | null;
 }
 
 /** The advertised endpoint of `brokerId` on the context's listener, if it has one. */

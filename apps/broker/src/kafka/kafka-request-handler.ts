@@ -100,7 +100,9 @@ export class KafkaRequestHandler {
     }
     const decision = authorizeRequest(this.ctx.authorizer, this.ctx.metadata(), request, connection);
     if (decision.kind === 'deny') return encodeResponse(request.apiKey, request.apiVersion, request.header.correlationId, decision.response as never);
+    const startedMs = performance.now();
     const body = await handler(decision.body === request.body ? request : ({ ...request, body: decision.body } as DecodedRequest), connection);
+    this.ctx.metrics.request(request.apiKey, performance.now() - startedMs);
     if (body === null) return null;
     decision.addDenied?.(body as never);
     return encodeResponse(request.apiKey, request.apiVersion, request.header.correlationId, body as never);

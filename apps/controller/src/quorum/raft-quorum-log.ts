@@ -8,6 +8,7 @@ const APPEND_TIMEOUT_MS = 10_000;
 
 interface Waiter {
   term: number;
+  proposedAtMs: number;
   resolve: (offset: number) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -34,6 +35,8 @@ export class RaftQuorumLog implements QuorumLog {
   constructor(
     readonly nodeId: number,
     private readonly runner: RaftRunner,
+    /** Told how long each of this node's appends took to commit and apply (a metric). */
+    private readonly onAppendCommitted: (latencyMs: number) => void = () => undefined,
   ) {
     runner.onApply(async (entry: Entry) => {
       const logEntry: LogEntry = { offset: entry.index, records: entry.data.length > 0 ? (unpack(entry.data) as MetadataRecord[]) : [] };
@@ -45,7 +48,10 @@ export class RaftQuorumLog implements QuorumLog {
       if (waiter) {
         this.waiters.delete(entry.index);
         clearTimeout(waiter.timer);
-        if (waiter.term === entry.term) waiter.resolve(entry.index);
+        if (waiter.term === entry.term) {
+          this.onAppendCommitted(performance.now() - waiter.proposedAtMs);
+          waiter.resolve(entry.index);
+        }
         else waiter.reject(new Error('the proposal was replaced after a leader change; retry'));
       }
     });
@@ -60,6 +66,7 @@ export class RaftQuorumLog implements QuorumLog {
   }
 
   append(records: MetadataRecord[]): Promise<number> {
+    const proposedAtMs = performance.now();
     const proposal = this.runner.propose(pack(records));
     if (proposal === null) return Promise.reject(new Error(`controller ${this.nodeId} is not the leader`));
     return new Promise((resolve, reject) => {
@@ -67,7 +74,7 @@ export class RaftQuorumLog implements QuorumLog {
         this.waiters.delete(proposal.index);
         reject(new Error(`entry ${proposal.index} did not commit within ${APPEND_TIMEOUT_MS} ms`));
       }, APPEND_TIMEOUT_MS);
-      this.waiters.set(proposal.index, { term: proposal.term, resolve, reject, timer });
+      this.waiters.set(proposal.index, { term: proposal.term, proposedAtMs, resolve, reject, timer });
     });
   }
 

@@ -3,9 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { ZodSerializerInterceptor, ZodValidationPipe } from 'nestjs-zod';
+import { Telemetry } from '@tributary/platform';
 import { GatewayConfig } from '../config';
 import { serveOpenApi } from '../openapi/openapi-document';
 import { isProduceStream } from '../records/produce-stream';
+import { GatewayMetrics } from '../telemetry/gateway-metrics';
+import { httpTelemetry } from '../telemetry/http-telemetry';
 import { ApiExceptionFilter } from './api-exception.filter';
 
 /** A request with a body that is not JSON is answered 415 before any handler runs. */
@@ -25,6 +28,7 @@ function requireJsonBodies(request: Request, response: Response, next: NextFunct
  * document with its docs.
  */
 export function configureHttp(app: NestExpressApplication, config: GatewayConfig): void {
+  app.use(httpTelemetry(app.get(GatewayMetrics), app.get(Telemetry).tracer));
   app.use(requireJsonBodies);
   app.useBodyParser('json', { limit: config.maxBodyBytes, type: (request: Request) => request.is('application/json') !== false && !isProduceStream(request) });
   app.useGlobalPipes(new ZodValidationPipe());

@@ -1,5 +1,6 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ProducerRecord, TopicInfo } from '@tributary/client';
+import { TRACEPARENT } from '@tributary/platform';
 import { RecordHeaderInput } from '@tributary/protocol';
 import { KafkaService } from '../cluster/kafka.service';
 import { dataBytes, decodeBase64 } from './record-data';
@@ -28,14 +29,18 @@ export class RecordProducer {
     return this.kafka.cluster.topic(name);
   }
 
-  /** Converts a validated request; 422 for bad base64 or a partition the topic does not have. */
-  prepare(request: ProduceRequest, topic: TopicInfo): PreparedRecord {
+  /**
+   * Converts a validated request; 422 for bad base64 or a partition the topic does not have. A
+   * record without its own `traceparent` header gets `traceparent` (the HTTP request's trace).
+   */
+  prepare(request: ProduceRequest, topic: TopicInfo, traceparent?: string): PreparedRecord {
     if (request.partition_id !== undefined && request.partition_id >= topic.partitions.length) {
       throw new UnprocessableEntityException(`partition_id: topic ${topic.name} has ${topic.partitions.length} partitions (0-${topic.partitions.length - 1}), not ${request.partition_id}`);
     }
     const key = request.key ? dataBytes(request.key, 'key') : null;
     const value = request.value ? dataBytes(request.value, 'value') : null;
     const headers: RecordHeaderInput[] = (request.headers ?? []).map((header, i) => ({ key: header.name, value: header.value ? decodeBase64(header.value, `headers.${i}.value`) : null }));
+    if (traceparent !== undefined && !headers.some((header) => header.key === TRACEPARENT)) headers.push({ key: TRACEPARENT, value: traceparent });
     return {
       record: { key, value, headers, partition: request.partition_id, timestamp: request.timestamp === undefined ? undefined : Date.parse(request.timestamp) },
       key: request.key && key ? { type: request.key.type, size: key.length } : null,

@@ -13,6 +13,7 @@ import { errorBodyOf } from '../http/error-mapping';
 import { answerProduceStream, isProduceStream } from './produce-stream';
 import { ProduceBatchRequestDto, ProduceBatchResponse, ProduceBatchResponseDto, produceRequestSchema, ProduceRequestDto, ProduceResponse, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
 import { RecordProducer } from './record-producer';
+import { requestTraceparent } from '../telemetry/http-telemetry';
 
 /** REST Proxy v3 produce: one record, a stream of records, or a batch. */
 @ApiTags('Records')
@@ -40,10 +41,11 @@ export class RecordsController {
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpStatus.UNPROCESSABLE_ENTITY)
   async produce(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     const topic = await this.checkedTopic(cluster_id, topic_name, principal);
+    const traceparent = requestTraceparent(request);
     const produceOne = async (json: unknown): Promise<ProduceResponse> => {
       const parsed = produceRequestSchema.safeParse(json);
       if (!parsed.success) throw new ZodValidationException(parsed.error);
-      return this.producer.send(cluster_id, topic_name, this.producer.prepare(parsed.data, topic));
+      return this.producer.send(cluster_id, topic_name, this.producer.prepare(parsed.data, topic, traceparent));
     };
     if (isProduceStream(request)) {
       await answerProduceStream(request, response, this.config.maxBodyBytes, produceOne);
@@ -58,11 +60,12 @@ export class RecordsController {
   @ApiOperation({ operationId: 'produceRecordBatch', summary: 'Produce a batch of records', description: 'Each entry succeeds or fails on its own: 207 with successes and failures by entry id.' })
   @ApiResponse({ status: HttpStatus.MULTI_STATUS, type: ProduceBatchResponseDto.Output })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-  async produceBatch(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Body() batch: ProduceBatchRequestDto): Promise<ProduceBatchResponse> {
+  async produceBatch(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Body() batch: ProduceBatchRequestDto, @Req() request: Request): Promise<ProduceBatchResponse> {
     const topic = await this.checkedTopic(cluster_id, topic_name, principal);
+    const traceparent = requestTraceparent(request);
     const outcomes = batch.entries.map(async ({ id, ...entry }) => {
       try {
-        const { error_code: _, ...result } = await this.producer.send(cluster_id, topic_name, this.producer.prepare(entry, topic));
+        const { error_code: _, ...result } = await this.producer.send(cluster_id, topic_name, this.producer.prepare(entry, topic, traceparent));
         return { id, ...result };
       } catch (error) {
         const { error_code, message } = errorBodyOf(error);

@@ -1,5 +1,8 @@
 import { ConsumedBatch, Consumer } from '@tributary/client';
+import { Tracer } from '@opentelemetry/api';
 import { KafkaService } from '../cluster/kafka.service';
+import { DeliverySpans } from '../telemetry/delivery-spans';
+import { GatewayMetrics } from '../telemetry/gateway-metrics';
 import { FrameError, errorFrame, errorFrameOf } from './error-frames';
 import { DeliveryEncoder } from './record-codec';
 import { WS_LIMITS } from './ws-limits';
@@ -17,6 +20,12 @@ export interface SubscriptionOutput {
   writable(): boolean;
   /** The subscription stopped on its own (its consumer failed), for `reason`. */
   ended(id: string, reason: string): void;
+}
+
+/** Metrics and, when tracing is on, a tracer for a socket's deliveries and produces. */
+export interface WsTelemetry {
+  metrics: GatewayMetrics;
+  tracer: Tracer | null;
 }
 
 /**
@@ -42,12 +51,15 @@ export class Subscription {
   private readonly highestAck = new Map<string, number>();
   private committing: Promise<void> | null = null;
   private closed = false;
+  private readonly spans: DeliverySpans | null;
 
   constructor(
     private readonly request: SubscribeFrame,
     private readonly kafka: KafkaService,
     private readonly output: SubscriptionOutput,
+    private readonly telemetry: WsTelemetry | null = null,
   ) {
+    this.spans = telemetry?.tracer ? new DeliverySpans(telemetry.tracer, request.id) : null;
     this.credit = request.credit;
     this.encoder = new DeliveryEncoder({ key: request.key_format, value: request.value_format, headers: request.header_format });
     this.idJson = JSON.stringify(request.id);
@@ -120,6 +132,8 @@ export class Subscription {
       this.credit -= count;
       for (const text of texts) this.waitingBytes -= text.length;
       this.output.sendText(`{"type":"records","id":${this.idJson},"records":[${texts.join(',')}]}`);
+      this.telemetry?.metrics.delivered(count);
+      this.spans?.sent(count);
     }
     if (this.head === this.waiting.length) {
       this.waiting = [];
@@ -137,6 +151,7 @@ export class Subscription {
     this.closed = true;
     this.waiting = [];
     this.head = 0;
+    this.spans?.abandon();
     const consumer = this.consumer;
     if (!consumer) return;
     if (this.acked.size > 0 || this.committing) {
@@ -150,6 +165,7 @@ export class Subscription {
 
   private onBatch(batch: ConsumedBatch): void {
     if (this.closed) return;
+    this.spans?.received(batch.topic, batch.partition, batch.records);
     for (const text of this.encoder.encodeBatch(batch.topic, batch.partition, batch.records)) {
       this.waiting.push(text);
       this.waitingBytes += text.length;

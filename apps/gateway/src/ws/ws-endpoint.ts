@@ -3,7 +3,9 @@ import { Duplex } from 'node:stream';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocket, WebSocketServer } from 'ws';
+import { Telemetry } from '@tributary/platform';
 import { KafkaService } from '../cluster/kafka.service';
+import { GatewayMetrics } from '../telemetry/gateway-metrics';
 import { WsAuthenticator } from './ws-authenticator';
 import { WS_LIMITS } from './ws-limits';
 import { WsSession } from './ws-session';
@@ -28,7 +30,11 @@ export class WsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly adapterHost: HttpAdapterHost,
     private readonly kafka: KafkaService,
     private readonly authenticator: WsAuthenticator,
-  ) {}
+    private readonly metrics: GatewayMetrics,
+    private readonly telemetry: Telemetry,
+  ) {
+    metrics.observeWsConnections(() => this.sessions.size);
+  }
 
   onApplicationBootstrap(): void {
     const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
@@ -66,7 +72,7 @@ export class WsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown
       return;
     }
     this.server.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const session = new WsSession(ws, this.kafka, this.logger, access);
+      const session = new WsSession(ws, this.kafka, this.logger, access, { metrics: this.metrics, tracer: this.telemetry.tracer });
       this.sessions.add(session);
       ws.once('close', () => this.sessions.delete(session));
     });

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { RawData, WebSocket } from 'ws';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { TRACEPARENT, contextOf, traceparentOf } from '@tributary/platform';
 import { KafkaService } from '../cluster/kafka.service';
 import { errorFrame, errorFrameOf } from './error-frames';
 import { producerRecordOf } from './record-codec';
-import { Subscription } from './subscription';
+import { Subscription, WsTelemetry } from './subscription';
 import { WS_LIMITS } from './ws-limits';
 import { ClientFrame, ProduceFrame, ServerFrame, SubscribeFrame, parseClientFrame } from './ws-protocol';
 
@@ -37,6 +39,7 @@ export class WsSession {
     private readonly kafka: KafkaService,
     private readonly logger: Logger,
     private readonly access: SessionAccess,
+    private readonly telemetry: WsTelemetry | null = null,
   ) {
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.alive = true));
@@ -119,7 +122,7 @@ export class WsSession {
       sendText: (text) => this.sendText(text),
       writable: () => this.socket.bufferedAmount < WS_LIMITS.maxSocketBufferedBytes,
       ended: (id, reason) => void this.endSubscription(id, subscription).then((ended) => ended && this.send({ type: 'unsubscribed', id, reason })),
-    });
+    }, this.telemetry);
     // registered before it starts, so credit granted meanwhile counts
     this.subscriptions.set(frame.id, subscription);
     try {
@@ -143,18 +146,31 @@ export class WsSession {
       this.readingPaused = true;
       this.socket.pause();
     }
+    // continues the client's trace (frame.traceparent); the record then carries this span's context
+    const span = this.telemetry?.tracer?.startSpan(`WS produce ${frame.topic}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.operation.name': 'send', 'messaging.destination.name': frame.topic } }, contextOf(frame.traceparent));
+    let ok = false;
     try {
       if (!this.access.mayWrite(frame.topic)) return this.send(errorFrame(frame.id, 403, `${this.access.name} may not write topic ${frame.topic}`));
       const record = producerRecordOf(frame);
+      if (span) {
+        const headers = Array.isArray(record.headers) ? record.headers.filter((h) => h.key !== TRACEPARENT) : [];
+        record.headers = [...headers, { key: TRACEPARENT, value: traceparentOf(span.spanContext()) }];
+      }
       const topic = await this.kafka.cluster.topic(frame.topic);
       if (frame.partition !== undefined && frame.partition >= topic.partitions.length) {
         return this.send(errorFrame(frame.id, 422, `partition: topic ${frame.topic} has no partition ${frame.partition} (it has ${topic.partitions.length})`));
       }
       const [written] = await this.kafka.producer.send(frame.topic, record);
       this.send({ type: 'produced', id: frame.id, topic: written.topic, partition: written.partition, offset: written.offset, timestamp: new Date(written.timestamp).toISOString() });
+      ok = true;
     } catch (error) {
       this.send(errorFrameOf(frame.id, error));
     } finally {
+      this.telemetry?.metrics.wsProduce(ok);
+      if (span) {
+        if (!ok) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       if (--this.producesInFlight <= WS_LIMITS.maxProducesInFlightPerSocket / 2 && this.readingPaused) {
         this.readingPaused = false;
         this.socket.resume();

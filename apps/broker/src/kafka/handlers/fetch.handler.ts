@@ -1,4 +1,5 @@
-import { Encodable, FetchRequest, FetchResponse } from '@tributary/protocol';
+import { Encodable, FetchRequest, FetchResponse, countRecords } from '@tributary/protocol';
+import { startRequestSpan } from '../../telemetry/request-spans';
 import { BrokerContext } from '../broker-context';
 import { ErrorCode } from '../../replica/kafka-errors';
 import { since, upTo } from '../versioned';
@@ -22,6 +23,7 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, api
     }
     return t.partitions.map((p) => ({ topic: name, topicId: t.topicId, partition: p.partition, fetchOffset: Number(p.fetchOffset), partitionMaxBytes: p.partitionMaxBytes }));
   });
+  const startedMs = ctx.tracer ? Date.now() : 0;
   const results = await ctx.replicas.fetch({
     replicaId,
     maxWaitMs: request.maxWaitMs,
@@ -30,6 +32,14 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, api
     isolation: 'high-watermark',
     partitions,
   });
+  if (replicaId < 0) {
+    // consumers only: replication traffic is not what a topic's readers took
+    for (const r of results) if (r.records.length > 0) ctx.metrics.consumed(r.topic, r.records.length, countRecords(r.records));
+    // a span only for polls that returned records: empty long polls would drown every trace
+    if (ctx.tracer && results.some((r) => r.records.length > 0)) {
+      startRequestSpan(ctx.tracer, 'Fetch', results.filter((r) => r.records.length > 0), startedMs).end();
+    }
+  }
   const responses = request.topics.map((t) => {
     if (unknownIds.has(t.topicId)) {
       return { topic: upTo(apiVersion, 12, t.topic), topicId: since(apiVersion, 13, t.topicId), partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, highWatermark: -1, records: null })) };

@@ -1,4 +1,6 @@
-import { Encodable, ProduceRequest, ProduceResponse } from '@tributary/protocol';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { Encodable, ProduceRequest, ProduceResponse, countRecords } from '@tributary/protocol';
+import { startRequestSpan } from '../../telemetry/request-spans';
 import { BrokerContext } from '../broker-context';
 import { since } from '../versioned';
 
@@ -10,7 +12,17 @@ export async function handleProduce(ctx: BrokerContext, request: ProduceRequest,
   const entries = request.topicData.flatMap((topic) =>
     topic.partitionData.map((p) => ({ topic: topic.name, partition: p.index, records: p.records ?? Buffer.alloc(0) })),
   );
+  const span = ctx.tracer ? startRequestSpan(ctx.tracer, 'Produce', entries, Date.now()) : null;
   const results = await ctx.replicas.appendRecords(request.acks, request.timeoutMs, entries);
+  for (let i = 0; i < results.length; i++) {
+    if (results[i].errorCode === 0) ctx.metrics.produced(entries[i].topic, entries[i].records.length, countRecords(entries[i].records));
+  }
+  if (span) {
+    const failed = results.filter((r) => r.errorCode !== 0).length;
+    span.setAttributes({ 'tributary.bytes': entries.reduce((sum, e) => sum + e.records.length, 0), 'tributary.partitions.failed': failed, 'tributary.acks': request.acks });
+    if (failed > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${results.length} partitions failed` });
+    span.end();
+  }
   if (request.acks === 0) return null;
   const byTopic = new Map<string, typeof results>();
   for (const result of results) byTopic.set(result.topic, [...(byTopic.get(result.topic) ?? []), result]);

@@ -1,0 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Telemetry } from '@tributary/platform';
+
+/** GET /metrics: the Prometheus scrape endpoint, on the app's own HTTP port. */
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly telemetry: Telemetry) {}
+
+  @Get()
+  scrape(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
+    this.telemetry.serveMetrics(request, response);
+  }
+}
