@@ -29,7 +29,14 @@ export class ConsoleBundle implements OnModuleInit {
 
   /** The bundled console; the same promise for every caller. */
   get(): Promise<ConsoleAssets> {
-    this.assets ??= bundleConsole();
+    if (!this.assets) {
+      const startedMs = performance.now();
+      this.assets = bundleConsole();
+      void this.assets.then(
+        (assets) => this.logger.log({ msg: 'console bundled', path: '/console', scriptBytes: Buffer.byteLength(assets.script), tookMs: Math.round(performance.now() - startedMs) }),
+        () => undefined,
+      );
+    }
     return this.assets;
   }
 }
