@@ -15,6 +15,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 /** The longest any one step in the browser may take: a wait that ends fails the test with what it waited for. */
 const STEP_TIMEOUT_MS = 30_000;
 const API_KEY = 'console-key-1';
+const BEARER_TOKEN = 'console-token-1';
 
 async function kcatProduce(bootstrap: string, topic: string, lines: string[], extra: string[] = []): Promise<void> {
   const produce = exec('kcat', ['-b', bootstrap, '-P', '-t', topic, '-K', ':', ...extra], { timeout: 60_000 });
@@ -243,20 +244,29 @@ describe('gateway web console in a browser', () => {
     await until(async () => (await page.getByTestId('total-lag').innerText()) === '7', 'the refreshed total lag');
   }, 90_000);
 
-  it('with API keys on, asks for a key, refuses a wrong one, and then works over REST and WebSocket', async () => {
+  it('with credentials on, asks for them, refuses a wrong key, and works over REST and WebSocket with an API key or a bearer token', async () => {
     const port = await freePort();
-    const secured = new NodeProcess('gateway', 2, ['--http-port', String(port), '--brokers', `101@${cluster.bootstrap}`, '--api-keys', JSON.stringify([{ key: API_KEY, principal: 'User:operator' }])], port, {});
+    const secured = new NodeProcess(
+      'gateway',
+      2,
+      ['--http-port', String(port), '--brokers', `101@${cluster.bootstrap}`, '--api-keys', JSON.stringify([{ key: API_KEY, principal: 'User:operator' }]), '--bearer-tokens', JSON.stringify([{ token: BEARER_TOKEN, principal: 'User:viewer' }])],
+      port,
+      {},
+    );
     secured.start();
     try {
       await secured.waitHealthy(60_000);
       await admin.createTopics([{ name: 'console-secured', partitions: 1, replicationFactor: 1 }]);
       await page.goto(`http://127.0.0.1:${port}/console#/topics/console-secured/tail`);
-      const login = page.getByRole('form', { name: 'API key' });
-      await login.getByLabel('API key (sent as X-API-Key)').fill('not-the-key');
-      await login.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('The gateway refused this key').waitFor();
-      await login.getByLabel('API key (sent as X-API-Key)').fill(API_KEY);
-      await login.getByRole('button', { name: 'Sign in' }).click();
+      const signIn = async (kind: 'apiKey' | 'bearer', secret: string) => {
+        const login = page.getByRole('form', { name: 'Sign in' });
+        await login.getByLabel('Credential').selectOption(kind);
+        await login.getByLabel('Key or token').fill(secret);
+        await login.getByRole('button', { name: 'Sign in' }).click();
+      };
+      await signIn('apiKey', 'not-the-key');
+      await page.getByText('The gateway refused this credential').waitFor();
+      await signIn('apiKey', API_KEY);
 
       const form = page.getByRole('form', { name: 'Live tail' });
       await form.getByRole('button', { name: 'Start' }).click();
@@ -264,8 +274,11 @@ describe('gateway web console in a browser', () => {
       await kcatProduce(cluster.bootstrap, 'console-secured', ['s:secret']);
       await rowStartingWith(page.getByTestId('tail'), ['0', '0']);
 
-      await page.goto(`http://127.0.0.1:${port}/console#/`);
-      await rowStartingWith(page.getByTestId('brokers'), [String(cluster.brokers[0].id)]);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn('bearer', BEARER_TOKEN);
+      await page.getByText('signed in with a bearer token').waitFor();
+      await page.goto(`http://127.0.0.1:${port}/console#/topics/console-secured/records`);
+      expect((await rowStartingWith(page.getByTestId('records'), ['0'])).slice(2, 4)).toEqual(['string\ns', 'string\nsecret']);
     } finally {
       await secured.kill('SIGTERM', 5000);
     }

@@ -1,8 +1,15 @@
-// The console's connection to the gateway that served it: the generated REST SDK with the API
-// key the user gave (X-API-Key), and the WebSocket URL (the key as its `token` parameter).
+// The console's connection to the gateway that served it: the generated REST SDK with the
+// credential the user gave (an API key as X-API-Key, or a bearer token as Authorization: Bearer),
+// and the WebSocket URL (the credential goes as its `token` parameter).
 import { Client, createClient, createConfig, rest } from '@tributary/client/browser';
 
-const API_KEY_STORAGE = 'tributary.console.apiKey';
+const CREDENTIAL_STORAGE = 'tributary.console.credential';
+
+/** What the user signed in with; the gateway's API keys and bearer tokens map to principals alike. */
+export interface Credential {
+  kind: 'apiKey' | 'bearer';
+  secret: string;
+}
 
 /** A REST error: the HTTP status and the gateway's message. */
 export class ApiError extends Error {
@@ -19,19 +26,25 @@ export class Gateway {
   readonly client: Client;
   private clusterIdOnce: Promise<string> | null = null;
 
-  constructor(readonly apiKey: string | null) {
-    this.client = createClient(createConfig({ baseUrl: location.origin, auth: (scheme) => (scheme.type === 'apiKey' ? (apiKey ?? undefined) : undefined) }));
+  constructor(readonly credential: Credential | null) {
+    // the SDK asks for a token per security scheme an operation declares (each takes both): answer only the one signed in with
+    const tokenFor = (scheme: { type: string; scheme?: string }) => {
+      if (credential?.kind === 'apiKey' && scheme.type === 'apiKey') return credential.secret;
+      if (credential?.kind === 'bearer' && scheme.type === 'http' && scheme.scheme === 'bearer') return credential.secret;
+      return undefined;
+    };
+    this.client = createClient(createConfig({ baseUrl: location.origin, auth: tokenFor }));
   }
 
-  /** With the key kept for this browser tab (sessionStorage), if any. */
+  /** With the credential kept for this browser tab (sessionStorage), if any. */
   static fromSession(): Gateway {
-    return new Gateway(sessionStorage.getItem(API_KEY_STORAGE));
+    return new Gateway(parseCredential(sessionStorage.getItem(CREDENTIAL_STORAGE)));
   }
 
-  static remember(apiKey: string | null): Gateway {
-    if (apiKey === null) sessionStorage.removeItem(API_KEY_STORAGE);
-    else sessionStorage.setItem(API_KEY_STORAGE, apiKey);
-    return new Gateway(apiKey);
+  static remember(credential: Credential | null): Gateway {
+    if (credential === null) sessionStorage.removeItem(CREDENTIAL_STORAGE);
+    else sessionStorage.setItem(CREDENTIAL_STORAGE, JSON.stringify(credential));
+    return new Gateway(credential);
   }
 
   /** The id of the one cluster behind the gateway, asked once (the /v3 paths need it). */
@@ -48,6 +61,16 @@ export class Gateway {
   /** ws:// or wss:// URL of /v1/ws on this gateway. */
   webSocketUrl(): string {
     return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/v1/ws`;
+  }
+}
+
+function parseCredential(text: string | null): Credential | null {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as Partial<Credential>;
+    return (value.kind === 'apiKey' || value.kind === 'bearer') && typeof value.secret === 'string' ? { kind: value.kind, secret: value.secret } : null;
+  } catch {
+    return null;
   }
 }
 

@@ -48,32 +48,39 @@ async function render(): Promise<void> {
   }
 }
 
-/** Authentication is on: ask for an API key, kept for this tab only. */
+/** Authentication is on: ask for an API key or a bearer token, kept for this tab only. */
 function showLogin(root: HTMLElement, reason: string): void {
   const form = h(
     'form',
     {
       class: 'stacked',
-      'aria-label': 'API key',
+      'aria-label': 'Sign in',
       onsubmit: (event) => {
         event.preventDefault();
-        gateway = Gateway.remember(field(form, 'apiKey').trim() || null);
+        const secret = field(form, 'secret').trim();
+        gateway = Gateway.remember(secret === '' ? null : { kind: field(form, 'kind') === 'bearer' ? 'bearer' : 'apiKey', secret });
         void render();
       },
     },
-    h('label', null, 'API key (sent as X-API-Key)', h('input', { name: 'apiKey', type: 'password', autocomplete: 'off', required: true })),
+    h(
+      'label',
+      null,
+      'Credential',
+      h('select', { name: 'kind' }, h('option', { value: 'apiKey', selected: gateway.credential?.kind !== 'bearer' }, 'API key (X-API-Key)'), h('option', { value: 'bearer', selected: gateway.credential?.kind === 'bearer' }, 'Bearer token (Authorization)')),
+    ),
+    h('label', null, 'Key or token', h('input', { name: 'secret', type: 'password', autocomplete: 'off', required: true })),
     h('button', { type: 'submit' }, 'Sign in'),
   );
-  show(root, h('h1', null, 'Sign in'), h('p', { class: 'muted' }, gateway.apiKey ? 'The gateway refused this key: ' : 'This gateway needs credentials: ', reason), form);
+  show(root, h('h1', null, 'Sign in'), h('p', { class: 'muted' }, gateway.credential ? 'The gateway refused this credential: ' : 'This gateway needs credentials: ', reason), form);
 }
 
 function drawPrincipal(): void {
   const slot = document.getElementById('principal');
   if (!slot) return;
-  if (!gateway.apiKey) return show(slot);
+  if (!gateway.credential) return show(slot);
   show(
     slot,
-    h('span', { class: 'muted' }, 'API key set '),
+    h('span', { class: 'muted' }, gateway.credential.kind === 'bearer' ? 'signed in with a bearer token ' : 'signed in with an API key '),
     h('button', {
       class: 'secondary',
       onclick: () => {

@@ -82,7 +82,7 @@ export async function tailPage({ gateway, root, params: [topic_name], signal }: 
         topics: [topic_name],
         from: field(form, 'from') === 'earliest' ? 'earliest' : 'latest',
         credit,
-        token: gateway.apiKey ?? undefined,
+        token: gateway.credential?.secret,
         onError: (error) => show(problems, h('p', { class: 'muted' }, error.message)),
       });
     } catch (error) {
