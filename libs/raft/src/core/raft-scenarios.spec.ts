@@ -101,4 +101,30 @@ describe('Raft scenarios', () => {
     expect(h.node(1).role).toBe('leader');
     expect(h.node(1).term).toBe(term);
   });
+  it('a flapping member: a follower whose link drops and returns again and again neither disrupts the leader nor stalls commits', () => {
+    const h = new Harness([1, 2, 3]);
+    h.elect(1, [1, 2, 3]);
+    h.deliver();
+    const term = h.node(1).term;
+    const encoder = new TextEncoder();
+    for (let flap = 0; flap < 8; flap++) {
+      // cut off for a varying stretch around the election timeout (its pre-votes lost), then back for a moment
+      for (let t = 0; t < 8 + flap * 3; t++) {
+        for (const n of h.nodes.values()) n.tick();
+        h.deliver((m) => m.from !== 3 && m.to !== 3, 2);
+      }
+      h.node(1).propose(encoder.encode(`while-flapping-${flap}`));
+      for (let t = 0; t < 2; t++) {
+        for (const n of h.nodes.values()) n.tick();
+        h.deliver();
+      }
+    }
+    h.deliver();
+    expect(h.node(1).role).toBe('leader');
+    expect(h.node(1).term).toBe(term);
+    for (const id of [1, 2, 3]) expect(h.node(id).term).toBe(term);
+    // every proposal committed (after the leader's no-op), and the flapping node caught up
+    for (const id of [1, 2, 3]) expect(h.node(id).commit).toBe(h.node(1).log.lastIndex);
+    expect(h.node(1).commit).toBeGreaterThanOrEqual(9);
+  });
 });
