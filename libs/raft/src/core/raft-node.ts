@@ -37,6 +37,12 @@ interface Progress {
   snapshot: { index: number; offset: number } | null;
   /** The highest read round the follower answered in this term. */
   roundAcked: number;
+  /**
+   * Set once the follower accepted an append: entries sent are then counted as sent (next moves
+   * past them), so each append carries only new entries (etcd's replicate state). A rejection
+   * clears it, and appends go back to starting at what the follower is known to hold.
+   */
+  pipelined: boolean;
 }
 
 /** A read waiting on the leader: `from` is this node or the follower that forwarded it. */
@@ -318,6 +324,7 @@ export class RaftNode {
           this.confirmReads();
         }
         if (m.success) {
+          p.pipelined = true;
           if (m.index > p.match) {
             p.match = m.index;
             p.next = Math.max(p.next, m.index + 1);
@@ -329,6 +336,7 @@ export class RaftNode {
           else if (m.from === this.transferee && p.match === this.log.lastIndex) this.sendTimeoutNow(m.from);
         } else if (!p.snapshot) {
           // back off using the follower's hint (first index of its conflicting term, or its end)
+          p.pipelined = false;
           p.next = Math.max(1, Math.min(p.next - 1, m.index > 0 ? m.index : p.next - 1));
           p.next = Math.max(p.next, p.match + 1);
           this.sendAppend(m.from);
@@ -495,7 +503,7 @@ export class RaftNode {
   private syncProgress(): void {
     const peers = members(this.membership).filter((id) => id !== this.id);
     for (const id of this.progress.keys()) if (!peers.includes(id)) this.progress.delete(id);
-    for (const id of peers) if (!this.progress.has(id)) this.progress.set(id, { match: 0, next: this.log.lastIndex + 1, recentActive: true, snapshot: null, roundAcked: 0 });
+    for (const id of peers) if (!this.progress.has(id)) this.progress.set(id, { match: 0, next: this.log.lastIndex + 1, recentActive: true, snapshot: null, roundAcked: 0, pipelined: false });
     if (this.transferee !== null && !isVoter(this.membership, this.transferee)) this.transferee = null;
   }
 
@@ -656,6 +664,8 @@ export class RaftNode {
     const prevIndex = p.next - 1;
     const entries = this.log.slice(p.next, Math.min(this.log.lastIndex, prevIndex + this.config.maxEntriesPerAppend) + 1);
     this.send({ type: 'append', from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex) as number, entries, commit: this.commit, round: this.readRound });
+    // without this, every proposal and every answer resent all unacknowledged entries (quadratic under load)
+    if (p.pipelined && entries.length > 0) p.next = entries[entries.length - 1].index + 1;
   }
 
   /** An append without entries: as cheap as a heartbeat, and answered like any append. */
