@@ -152,6 +152,16 @@ describe('gateway web console in a browser', () => {
       expect(await rowStartingWith(page.getByTestId('partitions'), [partition])).toEqual([partition, broker, broker, broker, '0', '0', '0']);
     }
     await rowStartingWith(page.getByTestId('configs'), ['cleanup.policy', 'delete']);
+    const configForm = page.getByRole('form', { name: 'Set a config' });
+    await configForm.getByLabel('Config').fill('retention.ms');
+    await configForm.getByLabel('Value').fill('3600000');
+    await configForm.getByRole('button', { name: 'Set' }).click();
+    await page.getByText('Set retention.ms to 3600000.').waitFor();
+    expect((await rowStartingWith(page.getByTestId('configs'), ['retention.ms']))[1]).toBe('3600000');
+    expect((await admin.describeConfigs('console-made', ['retention.ms']))['retention.ms'].value).toBe('3600000');
+    await page.getByRole('button', { name: 'Reset retention.ms' }).click();
+    await page.getByText('Reset retention.ms to its default.').waitFor();
+    expect((await rowStartingWith(page.getByTestId('configs'), ['retention.ms']))[1]).toBe('604800000');
 
     await page.goto(`${consoleUrl}#/topics`);
     await page.getByRole('button', { name: 'Delete console-made' }).click();
@@ -187,6 +197,22 @@ describe('gateway web console in a browser', () => {
     await page.getByRole('form', { name: 'Read records' }).getByLabel('Show as').selectOption('base64');
     await page.getByRole('button', { name: 'Read' }).click();
     await until(async () => (await rows(page.getByTestId('records')))[0]?.[2] === `base64\n${Buffer.from('order-1').toString('base64')}`, 'the key shown as base64');
+
+    // from a time: the first record at or after it (two more records, created in 2030 and 2031)
+    for (const [value, timestamp] of [['in-2030', '2030-01-01T00:00:00Z'], ['in-2031', '2031-01-01T00:00:00Z']]) {
+      const produced = await fetch(`http://127.0.0.1:${cluster.gateway!.httpPort}/v3/clusters/${(await admin.describeCluster()).clusterId}/topics/console-orders/records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ partition_id: 1, value: { type: 'STRING', data: value }, timestamp }),
+      });
+      expect(produced.status).toBe(200);
+    }
+    const readForm = page.getByRole('form', { name: 'Read records' });
+    await readForm.getByLabel('or from time').fill('2030-06-01T00:00:00');
+    await readForm.getByRole('button', { name: 'Read' }).click();
+    await until(async () => (await rows(page.getByTestId('records')))[0]?.[0] === '2', 'the records from offset 2');
+    const [fromTime] = await rows(page.getByTestId('records'));
+    expect(fromTime[3]).toBe(`base64\n${Buffer.from('in-2031').toString('base64')}`);
   }, 90_000);
 
   it('tails what kcat produces over the WebSocket endpoint, never past the granted credit, holding records while paused', async () => {

@@ -26,22 +26,41 @@ export async function recordsPage({ gateway, root, params: [topic_name], query }
     location.hash = pageHref(topicPath(topic_name, '/records'), { partition, offset, count, view, ...changes });
   };
 
-  const form = h(
+  const form: HTMLFormElement = h(
     'form',
     {
       'aria-label': 'Read records',
-      onsubmit: (event) => {
+      onsubmit: (event: Event): void => {
         event.preventDefault();
-        go({ partition: field(form, 'partition'), offset: field(form, 'offset'), count: field(form, 'count'), view: field(form, 'view') });
+        const chosen: Record<string, string> = { partition: field(form, 'partition'), count: field(form, 'count'), view: field(form, 'view') };
+        const time = field(form, 'time');
+        if (time === '') {
+          go({ ...chosen, offset: field(form, 'offset') });
+          return;
+        }
+        offsetAt(Number(chosen.partition), new Date(time)).then(
+          (found) => go({ ...chosen, offset: found }),
+          (error: unknown) => show(timeStatus, errorBox(error)),
+        );
       },
     },
     h('label', null, 'Partition', h('select', { name: 'partition' }, Array.from({ length: topic.partitions_count }, (_, p) => h('option', { value: p, selected: p === partition }, String(p))))),
     h('label', null, 'From offset', h('input', { name: 'offset', type: 'number', min: 0, value: offset })),
+    h('label', null, 'or from time', h('input', { name: 'time', type: 'datetime-local', step: 1 })),
     h('label', null, 'Records', h('input', { name: 'count', type: 'number', min: 1, max: MAX_COUNT, value: count })),
     h('label', null, 'Show as', h('select', { name: 'view' }, VIEW_MODES.map((mode) => h('option', { value: mode, selected: mode === view }, mode)))),
     h('button', { type: 'submit' }, 'Read'),
   );
-  const heading = [h('h1', null, 'Records of ', h('a', { href: pageHref(topicPath(topic_name)) }, h('code', null, topic_name))), form];
+  const timeStatus = h('div', { 'aria-live': 'polite' });
+  /** The first offset of the partition at or after `time` (Kafka's ListOffsets by timestamp); the end when there is none. */
+  const offsetAt = async (partition_id: number, time: Date): Promise<number> => {
+    if (Number.isNaN(time.getTime())) throw new Error('the time is not valid');
+    const found = await call(rest.getTopicOffsets({ client, path: { topic_name }, query: { timestamp: time.toISOString() }, throwOnError: true }));
+    const at = found.partitions.find((p) => p.partition_id === partition_id);
+    if (!at) throw new Error(`partition ${partition_id} is not in the topic`);
+    return at.for_timestamp !== undefined && at.for_timestamp >= 0 ? at.for_timestamp : at.latest;
+  };
+  const heading = [h('h1', null, 'Records of ', h('a', { href: pageHref(topicPath(topic_name)) }, h('code', null, topic_name))), form, timeStatus];
 
   let result: Child;
   try {
