@@ -1,5 +1,5 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { ProducerRecord, TopicInfo } from '@tributary/client';
+import { ProducerRecord, RecordMetadata, TopicInfo } from '@tributary/client';
 import { TRACEPARENT } from '@tributary/platform';
 import { RecordHeaderInput } from '@tributary/protocol';
 import { KafkaService } from '../cluster/kafka.service';
@@ -51,15 +51,28 @@ export class RecordProducer {
   /** Sends one prepared record; resolves once the in-sync replicas have it. */
   async send(clusterId: string, topic: string, prepared: PreparedRecord): Promise<ProduceResponse> {
     const [metadata] = await this.kafka.producer.send(topic, prepared.record);
-    return {
-      error_code: 200,
-      cluster_id: clusterId,
-      topic_name: topic,
-      partition_id: metadata.partition,
-      offset: metadata.offset,
-      timestamp: new Date(metadata.timestamp).toISOString(),
-      key: prepared.key,
-      value: prepared.value,
-    };
+    return deliveryReport(clusterId, topic, prepared, metadata);
   }
+
+  /** Sends prepared records in one producer call (in order per partition); all are acknowledged, or it fails. */
+  async sendAll(clusterId: string, topic: string, prepared: PreparedRecord[]): Promise<ProduceResponse[]> {
+    const metadata = await this.kafka.producer.send(
+      topic,
+      prepared.map((p) => p.record),
+    );
+    return metadata.map((m, i) => deliveryReport(clusterId, topic, prepared[i], m));
+  }
+}
+
+function deliveryReport(clusterId: string, topic: string, prepared: PreparedRecord, metadata: RecordMetadata): ProduceResponse {
+  return {
+    error_code: 200,
+    cluster_id: clusterId,
+    topic_name: topic,
+    partition_id: metadata.partition,
+    offset: metadata.offset,
+    timestamp: new Date(metadata.timestamp).toISOString(),
+    key: prepared.key,
+    value: prepared.value,
+  };
 }

@@ -12,7 +12,7 @@ import { ApiErrors } from '../http/api-errors.decorator';
 import { errorBodyOf } from '../http/error-mapping';
 import { answerProduceStream, isProduceStream } from './produce-stream';
 import { ProduceBatchRequestDto, ProduceBatchResponse, ProduceBatchResponseDto, produceRequestSchema, ProduceRequestDto, ProduceResponse, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
-import { RecordProducer } from './record-producer';
+import { PreparedRecord, RecordProducer } from './record-producer';
 import { requestTraceparent } from '../telemetry/http-telemetry';
 
 /** REST Proxy v3 produce: one record, a stream of records, or a batch. */
@@ -57,26 +57,38 @@ export class RecordsController {
 
   @Post('records\\:batch')
   @HttpCode(HttpStatus.MULTI_STATUS)
-  @ApiOperation({ operationId: 'produceRecordBatch', summary: 'Produce a batch of records', description: 'Each entry succeeds or fails on its own: 207 with successes and failures by entry id.' })
+  @ApiOperation({ operationId: 'produceRecordBatch', summary: 'Produce a batch of records', description: 'Entries that are not valid records fail on their own; the others are sent together. 207 with successes and failures by entry id.' })
   @ApiResponse({ status: HttpStatus.MULTI_STATUS, type: ProduceBatchResponseDto.Output })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE)
   async produceBatch(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Body() batch: ProduceBatchRequestDto, @Req() request: Request): Promise<ProduceBatchResponse> {
     const topic = await this.checkedTopic(cluster_id, topic_name, principal);
     const traceparent = requestTraceparent(request);
-    const outcomes = batch.entries.map(async ({ id, ...entry }) => {
+    // entries that cannot become records fail alone; the rest go to the producer in one send
+    // (one completion for the batch, not a promise per record), so a send error fails those together
+    const failures: { index: number; id: string; error_code: number; message: string }[] = [];
+    const sent: { index: number; id: string }[] = [];
+    const prepared: PreparedRecord[] = [];
+    batch.entries.forEach(({ id, ...entry }, index) => {
       try {
-        const { error_code: _, ...result } = await this.producer.send(cluster_id, topic_name, this.producer.prepare(entry, topic, traceparent));
-        return { id, ...result };
+        prepared.push(this.producer.prepare(entry, topic, traceparent));
+        sent.push({ index, id });
       } catch (error) {
-        const { error_code, message } = errorBodyOf(error);
-        return { id, error_code, message };
+        failures.push({ index, id, ...errorBodyOf(error) });
       }
     });
     const answer: ProduceBatchResponse = { successes: [], failures: [] };
-    for (const outcome of await Promise.all(outcomes)) {
-      if ('offset' in outcome) answer.successes.push(outcome);
-      else answer.failures.push(outcome);
+    try {
+      const results = await this.producer.sendAll(cluster_id, topic_name, prepared);
+      for (let i = 0; i < results.length; i++) {
+        const { error_code: _, ...result } = results[i];
+        answer.successes.push({ id: sent[i].id, ...result });
+      }
+    } catch (error) {
+      const { error_code, message } = errorBodyOf(error);
+      for (const { index, id } of sent) failures.push({ index, id, error_code, message });
+      failures.sort((a, b) => a.index - b.index);
     }
+    for (const { id, error_code, message } of failures) answer.failures.push({ id, error_code, message });
     return answer;
   }
 

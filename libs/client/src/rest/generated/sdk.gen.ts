@@ -74,7 +74,7 @@ export const produceRecord = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Produce a batch of records
  *
- * Each entry succeeds or fails on its own: 207 with successes and failures by entry id.
+ * Entries that are not valid records fail on their own; the others are sent together. 207 with successes and failures by entry id.
  */
 export const produceRecordBatch = <ThrowOnError extends boolean = false>(options: Options<ProduceRecordBatchData, ThrowOnError>) => (options.client ?? client).post<ProduceRecordBatchResponses, ProduceRecordBatchErrors, ThrowOnError>({
     security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
