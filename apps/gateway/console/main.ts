@@ -38,13 +38,15 @@ async function render(): Promise<void> {
     show(root, h('h1', null, 'Not found'), h('p', null, 'No page at ', h('code', null, path), '. ', h('a', { href: '#/' }, 'Overview')));
     return;
   }
-  show(root, h('p', { class: 'muted' }, 'Loading…'));
+  // each visit draws into its own element: a page still loading when the user moved on draws into a detached one
+  const view = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
+  show(root, view);
   try {
-    await route.page({ gateway, root, params: route.match.slice(1).map(decodeURIComponent), query: new URLSearchParams(search ?? ''), signal: current.signal });
+    await route.page({ gateway, root: view, params: route.match.slice(1).map(decodeURIComponent), query: new URLSearchParams(search ?? ''), signal: current.signal });
   } catch (error) {
     if (current.signal.aborted) return;
-    if (error instanceof ApiError && error.status === 401) showLogin(root, error.message);
-    else show(root, errorBox(error));
+    if (error instanceof ApiError && error.status === 401) showLogin(view, error.message);
+    else show(view, errorBox(error));
   }
 }
 

@@ -74,6 +74,7 @@ export async function groupPage({ gateway, root, params: [consumer_group_id], si
   };
 
   await refresh();
+  if (signal.aborted) return; // left while loading: no timer for a page nobody sees
   const timer = setInterval(() => {
     refresh().catch((error: unknown) => show(body, errorBox(error)));
   }, REFRESH_INTERVAL_MS);
