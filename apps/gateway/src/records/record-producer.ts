@@ -51,7 +51,7 @@ export class RecordProducer {
   /** Sends one prepared record; resolves once the in-sync replicas have it. */
   async send(clusterId: string, topic: string, prepared: PreparedRecord): Promise<ProduceResponse> {
     const [metadata] = await this.kafka.producer.send(topic, prepared.record);
-    return deliveryReport(clusterId, topic, prepared, metadata);
+    return deliveryReport(clusterId, topic, prepared, metadata, new Date(metadata.timestamp).toISOString());
   }
 
   /** Sends prepared records in one producer call (in order per partition); all are acknowledged, or it fails. */
@@ -60,18 +60,27 @@ export class RecordProducer {
       topic,
       prepared.map((p) => p.record),
     );
-    return metadata.map((m, i) => deliveryReport(clusterId, topic, prepared[i], m));
+    // the records of one batch share their timestamp: format it once per distinct value
+    let lastMs = Number.NaN;
+    let lastText = '';
+    return metadata.map((m, i) => {
+      if (m.timestamp !== lastMs) {
+        lastMs = m.timestamp;
+        lastText = new Date(m.timestamp).toISOString();
+      }
+      return deliveryReport(clusterId, topic, prepared[i], m, lastText);
+    });
   }
 }
 
-function deliveryReport(clusterId: string, topic: string, prepared: PreparedRecord, metadata: RecordMetadata): ProduceResponse {
+function deliveryReport(clusterId: string, topic: string, prepared: PreparedRecord, metadata: RecordMetadata, timestamp: string): ProduceResponse {
   return {
     error_code: 200,
     cluster_id: clusterId,
     topic_name: topic,
     partition_id: metadata.partition,
     offset: metadata.offset,
-    timestamp: new Date(metadata.timestamp).toISOString(),
+    timestamp,
     key: prepared.key,
     value: prepared.value,
   };
