@@ -1,0 +1,170 @@
+/**
+ * `npm run bench -- controller`: topic creations through a 3-voter controller quorum (Raft with
+ * fsync, SQLite state on each voter) and one broker, all real processes (LocalCluster), with the
+ * native Admin: one createTopics call at a time, and many in flight; then the time from SIGKILL
+ * of the active controller until a CreateTopics succeeds again. A fresh cluster per run; medians
+ * [ranges] of the runs. A report, not a test.
+ */
+import { Admin, ClusterClient } from '@tributary/client';
+import { LocalCluster } from '../cluster/local-cluster';
+import { NodeProcess } from '../cluster/node-process';
+import { Figure, benchResult, compare, writeBenchResult } from './lib/bench-result';
+import { machineLine } from './lib/machine';
+import { formatNumber, formatSummary, summarize } from './lib/stats';
+import { renderTable } from './lib/table';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const RUNS = Number(args.get('runs') ?? 3);
+const SEQUENTIAL = Number(args.get('sequential') ?? 200);
+const PIPELINED = Number(args.get('pipelined') ?? 1_000);
+const IN_FLIGHT = Number(args.get('in-flight') ?? 32);
+/** Failover probes: a new CreateTopics this often while none has succeeded, at most this many waiting. */
+const PROBE_EVERY_MS = 20;
+const PROBES_MAX = 50;
+const FAILOVER_DEADLINE_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Latencies {
+  perSec: number;
+  p50: number;
+  p99: number;
+}
+
+/** Creates `count` topics of one partition, `inFlight` createTopics calls at a time; latency per call. */
+async function createMany(admin: Admin, prefix: string, count: number, inFlight: number): Promise<Latencies> {
+  const latencies: number[] = [];
+  let next = 0;
+  const begin = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, count) }, async () => {
+      // bounded: each worker takes names until `count` were handed out
+      while (next < count) {
+        const name = `${prefix}-${next++}`;
+        const at = process.hrtime.bigint();
+        await admin.createTopics([{ name, partitions: 1, replicationFactor: 1 }]);
+        latencies.push(Number(process.hrtime.bigint() - at) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { perSec: count / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+interface QuorumStatus {
+  activeController: number | null;
+}
+
+async function activeController(controllers: NodeProcess[]): Promise<NodeProcess> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    for (const controller of controllers) {
+      const status = (await fetch(`${controller.healthUrl}/ready`, { signal: AbortSignal.timeout(1_000) })
+        .then((r) => r.json())
+        .catch(() => null)) as QuorumStatus | null;
+      const active = controllers.find((c) => c.id === status?.activeController && c.running);
+      if (active) return active;
+    }
+    await sleep(50);
+  }
+  throw new Error('no active controller within 15 s');
+}
+
+/**
+ * SIGKILLs the active controller, then starts a CreateTopics (no client retries) every 20 ms
+ * until one succeeds: ms from the kill to that success.
+ */
+async function failover(cluster: LocalCluster, admin: Admin, run: number, failures: Map<string, number>): Promise<number> {
+  const victim = await activeController(cluster.controllers);
+  const killedAt = process.hrtime.bigint();
+  const killed = victim.kill('SIGKILL');
+  const deadline = Date.now() + FAILOVER_DEADLINE_MS;
+  let succeededAt: bigint | null = null;
+  let probes = 0;
+  let waiting = 0;
+  while (succeededAt === null && Date.now() < deadline) {
+    if (waiting < PROBES_MAX) {
+      waiting++;
+      const name = `failover-${run}-${probes++}`;
+      void admin
+        .createTopics([{ name, partitions: 1, replicationFactor: 1 }])
+        .then(() => (succeededAt ??= process.hrtime.bigint()))
+        .catch((error: Error) => {
+          if (succeededAt !== null) return; // answered after the figure was taken
+          const kind = error.message.replace(/failover-\d+-\d+/g, '<topic>').replace(/127\.0\.0\.1:\d+/g, '<broker>');
+          failures.set(kind, (failures.get(kind) ?? 0) + 1);
+        })
+        .finally(() => waiting--);
+    }
+    await sleep(PROBE_EVERY_MS);
+  }
+  await killed;
+  if (succeededAt === null) throw new Error(`no CreateTopics succeeded within ${FAILOVER_DEADLINE_MS} ms of the active controller being killed`);
+  return Number((succeededAt as bigint) - killedAt) / 1e6;
+}
+
+/** Why failover probes failed, across runs: error message (topic and address elided) -> count. */
+const probeFailures = new Map<string, number>();
+
+interface Run {
+  sequential: Latencies;
+  pipelined: Latencies;
+  failoverMs: number;
+}
+
+async function oneRun(run: number): Promise<Run> {
+  const cluster = await LocalCluster.start({ controllers: 3, brokers: 1 });
+  const client = new ClusterClient({ brokers: cluster.bootstrap.split(','), clientId: 'bench-controller' });
+  try {
+    await client.connect();
+    const admin = new Admin(client);
+    await createMany(admin, 'warm-up', 20, 4);
+    const sequential = await createMany(admin, 'sequential', SEQUENTIAL, 1);
+    const pipelined = await createMany(admin, 'pipelined', PIPELINED, IN_FLIGHT);
+    const failoverMs = await failover(cluster, new Admin(client, { retries: 0 }), run, probeFailures);
+    return { sequential, pipelined, failoverMs };
+  } finally {
+    await client.close();
+    await cluster.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = `3 controllers + 1 broker, topics of 1 partition x 1 replica through Admin.createTopics (returns once every partition has a leader): ${SEQUENTIAL} one at a time, ${formatNumber(PIPELINED)} with ${IN_FLIGHT} calls in flight`;
+  console.log(`# controller benchmark\n${machineLine()}\nruns: ${RUNS}, ${settings}\n`);
+  const began = Date.now();
+  const runs: Run[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const result = await oneRun(run);
+    runs.push(result);
+    console.error(
+      `run ${run + 1}: sequential ${formatNumber(result.sequential.perSec)} topics/s (p99 ${formatNumber(result.sequential.p99, 1)} ms), pipelined ${formatNumber(result.pipelined.perSec)} topics/s (p99 ${formatNumber(result.pipelined.p99, 1)} ms), failover ${formatNumber(result.failoverMs)} ms`,
+    );
+  }
+  const of = (pick: (r: Run) => number) => summarize(runs.map(pick));
+  const figures: Figure[] = [
+    { figure: 'topic creations per second, one call at a time', unit: 'topics/s', summary: of((r) => r.sequential.perSec) },
+    { figure: 'CreateTopics latency p50, one call at a time', unit: 'ms', summary: of((r) => r.sequential.p50), digits: 1 },
+    { figure: 'CreateTopics latency p99, one call at a time', unit: 'ms', summary: of((r) => r.sequential.p99), digits: 1 },
+    { figure: `topic creations per second, ${IN_FLIGHT} calls in flight`, unit: 'topics/s', summary: of((r) => r.pipelined.perSec) },
+    { figure: `CreateTopics latency p99, ${IN_FLIGHT} calls in flight`, unit: 'ms', summary: of((r) => r.pipelined.p99), digits: 1 },
+    { figure: 'active controller SIGKILL -> a CreateTopics succeeds', unit: 'ms', summary: of((r) => r.failoverMs), target: { name: 'target', value: 1_000, better: 'lower' } },
+  ];
+  const rows = figures.map((f) => {
+    const versus = f.target ? compare(f, f.target) : null;
+    return [f.figure, `${formatSummary(f.summary, f.digits ?? 0)} ${f.unit}`, f.target ? `< ${formatNumber(f.target.value)} ${f.unit}` : '-', versus ? `${formatNumber(versus.ratio, 2)}x (${versus.met ? 'met' : 'missed'})` : '-'];
+  });
+  console.log(renderTable(['figure', 'median [range]', 'target', 'vs target'], rows));
+  const notes = [...probeFailures].map(([message, count]) => `failover probes that failed (${count}): ${message}`);
+  for (const note of notes) console.log(note);
+  console.log(`\nelapsed ${formatNumber((Date.now() - began) / 1000, 1)} s`);
+  writeBenchResult(args.get('json'), benchResult('controller', `runs: ${RUNS}, ${settings}`, figures, notes));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
