@@ -1,9 +1,10 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { Telemetry, TelemetryOptions } from '@tributary/platform';
 import { GatewayMetrics } from './gateway-metrics';
 import { MetricsController } from './metrics.controller';
 
-/** The app's Telemetry (meter, tracer when OTLP is configured) and GatewayMetrics for injection, and GET /metrics. */
+/** The app's Telemetry (meter, tracer when OTLP is configured), GatewayMetrics and terminus for injection, and GET /metrics. */
 @Global()
 @Module({})
 export class TelemetryModule implements OnApplicationShutdown {
@@ -12,12 +13,13 @@ export class TelemetryModule implements OnApplicationShutdown {
   static forRoot(options: TelemetryOptions): DynamicModule {
     return {
       module: TelemetryModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [MetricsController],
       providers: [
         { provide: Telemetry, useFactory: () => Telemetry.start(options) },
         { provide: GatewayMetrics, inject: [Telemetry], useFactory: (telemetry: Telemetry) => new GatewayMetrics(telemetry.meter) },
       ],
-      exports: [Telemetry, GatewayMetrics],
+      exports: [Telemetry, GatewayMetrics, TerminusModule],
     };
   }
 
