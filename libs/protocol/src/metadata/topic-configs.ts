@@ -17,13 +17,15 @@ export interface ConfigDefinition {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Kafka's Long.MAX_VALUE, written out: String(2 ** 63 - 1) would print the nearest double, 9223372036854776000. */
+const LONG_MAX = '9223372036854775807';
 
 export const TOPIC_CONFIGS: readonly ConfigDefinition[] = [
   { name: 'cleanup.policy', type: 'list', defaultValue: 'delete', oneOf: ['delete', 'compact'], doc: 'delete old segments, compact by key, or both' },
   { name: 'compression.type', type: 'string', defaultValue: 'producer', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], doc: 'batches are stored as the producer sent them' },
   { name: 'delete.retention.ms', type: 'long', defaultValue: String(DAY_MS), min: 0, doc: 'how long tombstones survive compaction' },
-  { name: 'flush.messages', type: 'long', defaultValue: String(2 ** 63 - 1), min: 1, doc: 'fsync after this many records' },
-  { name: 'flush.ms', type: 'long', defaultValue: String(2 ** 63 - 1), min: 0, doc: 'fsync at least this often' },
+  { name: 'flush.messages', type: 'long', defaultValue: LONG_MAX, min: 1, doc: 'fsync after this many records' },
+  { name: 'flush.ms', type: 'long', defaultValue: LONG_MAX, min: 0, doc: 'fsync at least this often' },
   { name: 'index.interval.bytes', type: 'int', defaultValue: '4096', min: 0, doc: 'bytes between offset index entries' },
   { name: 'max.message.bytes', type: 'int', defaultValue: String(1024 * 1024 + 12), min: 0, doc: 'largest record batch accepted' },
   { name: 'message.timestamp.type', type: 'string', defaultValue: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], doc: 'producer timestamps or broker append time' },
@@ -53,6 +55,7 @@ export function validateTopicConfig(name: string, value: string | null): string 
       if (!/^-?\d+$/.test(value.trim())) return `${name} must be an integer, got "${value}"`;
       const n = Number(value);
       if (definition.type === 'int' && (n > 2 ** 31 - 1 || n < -(2 ** 31))) return `${name} must fit in an int32, got ${value}`;
+      if (definition.type === 'long' && (BigInt(value.trim()) > 2n ** 63n - 1n || BigInt(value.trim()) < -(2n ** 63n))) return `${name} must fit in an int64, got ${value}`;
       if (definition.min !== undefined && n < definition.min) return `${name} must be >= ${definition.min}, got ${value}`;
       return null;
     }
