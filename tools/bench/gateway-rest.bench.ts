@@ -29,6 +29,7 @@ interface RunFigures {
   p50Ms: number;
   p99Ms: number;
   p999Ms: number;
+  ackP99Ms: number;
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -59,10 +60,11 @@ async function batchedProduce(v3: string, topic: string): Promise<number> {
   return (Math.ceil(RECORDS / BATCH) * BATCH) / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-async function produceToDelivery(v3: string, wsUrl: string, topic: string): Promise<LatencyHistogram> {
+async function produceToDelivery(v3: string, wsUrl: string, topic: string): Promise<{ delivery: LatencyHistogram; acknowledgement: LatencyHistogram }> {
   const total = RATE * LATENCY_SECONDS;
   const sentAt = new Array<bigint>(total);
   const latency = new LatencyHistogram();
+  const acknowledgement = new LatencyHistogram();
   let delivered = 0;
   const socket = new WebSocket(wsUrl, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
@@ -92,8 +94,9 @@ async function produceToDelivery(v3: string, wsUrl: string, topic: string): Prom
     const due = start + BigInt(Math.round((i * 1e9) / RATE));
     const wait = Number(due - process.hrtime.bigint()) / 1e6;
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    sentAt[i] = process.hrtime.bigint();
-    inFlight.push(post(`${v3}/topics/${topic}/records`, { value: { type: 'STRING', data: String(i) } }));
+    const postedAt = process.hrtime.bigint();
+    sentAt[i] = postedAt;
+    inFlight.push(post(`${v3}/topics/${topic}/records`, { value: { type: 'STRING', data: String(i) } }).then(() => acknowledgement.record(Number(process.hrtime.bigint() - postedAt) / 1e6)));
   }
   await Promise.all(inFlight);
   const deadline = Date.now() + PHASE_TIMEOUT_MS;
@@ -102,7 +105,7 @@ async function produceToDelivery(v3: string, wsUrl: string, topic: string): Prom
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   socket.close();
-  return latency;
+  return { delivery: latency, acknowledgement };
 }
 
 async function main(): Promise<void> {
@@ -120,9 +123,14 @@ async function main(): Promise<void> {
       await createTopic(v3, `rest-bench-${i}`);
       await createTopic(v3, `rest-latency-${i}`);
       const producePerSec = await batchedProduce(v3, `rest-bench-${i}`);
-      const latency = (await produceToDelivery(v3, `ws://127.0.0.1:${cluster.gateway!.httpPort}/v1/ws`, `rest-latency-${i}`)).summary();
-      const figures = { producePerSec, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, p999Ms: latency.p999Ms };
-      console.log(`run ${i + 1}: batched produce ${formatNumber(producePerSec)} rec/s; REST -> WebSocket p50 ${formatNumber(figures.p50Ms, 2)} ms, p99 ${formatNumber(figures.p99Ms, 2)} ms, p99.9 ${formatNumber(figures.p999Ms, 2)} ms`);
+      const latencies = await produceToDelivery(v3, `ws://127.0.0.1:${cluster.gateway!.httpPort}/v1/ws`, `rest-latency-${i}`);
+      const latency = latencies.delivery.summary();
+      const acknowledgement = latencies.acknowledgement.summary();
+      const figures = { producePerSec, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, p999Ms: latency.p999Ms, ackP99Ms: acknowledgement.p99Ms };
+      console.log(
+        `run ${i + 1}: batched produce ${formatNumber(producePerSec)} rec/s; REST -> WebSocket p50 ${formatNumber(figures.p50Ms, 2)} ms, p99 ${formatNumber(figures.p99Ms, 2)} ms, ` +
+          `p99.9 ${formatNumber(figures.p999Ms, 2)} ms; REST acknowledgement p50 ${formatNumber(acknowledgement.p50Ms, 2)} ms, p99 ${formatNumber(acknowledgement.p99Ms, 2)} ms`,
+      );
       runs.push(figures);
     }
   } finally {
@@ -138,6 +146,7 @@ async function main(): Promise<void> {
         [`REST produce -> WebSocket delivery p50 at ${formatNumber(RATE)} rec/s`, `${formatSummary(summarize(runs.map((r) => r.p50Ms)), 2)} ms`, '-', '-'],
         [`REST produce -> WebSocket delivery p99 at ${formatNumber(RATE)} rec/s`, `${formatSummary(p99, 2)} ms`, '<= 20 ms', `${formatNumber(p99.median / 20, 2)}x`],
         [`REST produce -> WebSocket delivery p99.9`, `${formatSummary(summarize(runs.map((r) => r.p999Ms)), 2)} ms`, '-', '-'],
+        [`REST produce acknowledgement p99 (acks=all)`, `${formatSummary(summarize(runs.map((r) => r.ackP99Ms)), 2)} ms`, '-', '-'],
       ],
     )}`,
   );
