@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { KafkaConnection } from '@tributary/client';
 import { encodeRecordBatch, readRecordBatches } from '@tributary/protocol';
 import { LocalCluster } from '../cluster/local-cluster';
+import { Figure, Reference, benchResult, single, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
 import { PeerFigures, peersUnavailable, runPeers } from './lib/peers';
 import { cpuSeconds, rssMiB } from './lib/process-stats';
@@ -213,7 +214,29 @@ function report(runs: Run[], kcat: { produce: number; consume: number }, brokerP
     ['kcat -C against the broker (reference)', `${formatNumber(kcat.consume)} rec/s`, '-', '-', '-', '-'],
   ];
   console.log(renderTable(['figure', 'Tributary (median [range])', 'target', 'vs target', 'vs Redis Streams (XADD / XREAD)', 'vs NATS JetStream (publish / consume)'], rows));
-  console.log(`\nThe load client and the broker share the 2 cores. Peers: ${unavailable ?? `${PEER_RUNS} runs of ../shared/bench/peers/peers.sh (300,000 messages of 100 B), medians`}.`);
+  const peersNote = `Peers: ${unavailable ?? `${PEER_RUNS} runs of ../shared/bench/peers/peers.sh (300,000 messages of 100 B), medians`}.`;
+  console.log(`\nThe load client and the broker share the 2 cores. ${peersNote}`);
+  const baseline = (name: string, v: number | undefined): Reference[] => (v === undefined ? [] : [{ name, value: v, better: 'higher' }]);
+  const target = (value: number, better: Reference['better']): Reference => ({ name: 'target', value, better });
+  const figures: Figure[] = [
+    { figure: 'broker ingest, pre-built Produce requests (64 KiB batches, acks=1)', unit: 'rec/s', summary: ingest, target: target(1_500_000, 'higher'), baselines: [...baseline('Redis XADD', peers.redisXadd), ...baseline('NATS JetStream publish', peers.natsPublish)] },
+    { figure: 'consumer at the tail while producing (bounded by the producers)', unit: 'rec/s', summary: tail, baselines: [...baseline('Redis XREAD', peers.redisXread), ...baseline('NATS JetStream consume', peers.natsConsume)] },
+    { figure: 'fetch from the start (page cache)', unit: 'rec/s', summary: fromStart, target: target(3_000_000, 'higher'), baselines: [...baseline('Redis XREAD', peers.redisXread), ...baseline('NATS JetStream consume', peers.natsConsume)] },
+    { figure: 'broker CPU per MB ingested', unit: 'ms', summary: summarize(runs.map((r) => r.cpuMsPerMb)), digits: 1 },
+    { figure: 'broker peak RSS', unit: 'MiB', summary: single(brokerPeakRssMiB), target: target(300, 'lower') },
+    { figure: 'kcat -P against the broker (reference)', unit: 'rec/s', summary: single(kcat.produce) },
+    { figure: 'kcat -C against the broker (reference)', unit: 'rec/s', summary: single(kcat.consume) },
+  ];
+  const peerFigure = (figure: string, pick: (p: PeerFigures) => number | undefined) => {
+    const values = peerRuns.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    if (values.length > 0) figures.push({ figure: `peer: ${figure}`, unit: 'msg/s', summary: summarize(values) });
+  };
+  peerFigure('NATS JetStream publish with acks, 100 B', (p) => p.natsPublish);
+  peerFigure('NATS JetStream pull consumer', (p) => p.natsConsume);
+  peerFigure('Redis Streams XADD, pipelined', (p) => p.redisXadd);
+  peerFigure('Redis Streams XREAD', (p) => p.redisXread);
+  const settings = `runs: ${RUNS}, ${formatNumber(RECORDS_PER_RUN)} records of 100 B per run, 64 KiB batches, acks=1, ${CONNECTIONS} connections x ${IN_FLIGHT} in flight; load client and broker share the cores`;
+  writeBenchResult(args.get('json'), benchResult('broker', settings, figures, [peersNote]));
 }
 
 main().catch((error: unknown) => {

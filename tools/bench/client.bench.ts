@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Admin, ClusterClient } from '@tributary/client';
 import { LocalCluster } from '../cluster/local-cluster';
+import { Figure, Reference, benchResult, single, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
 import { PeerFigures, peersUnavailable, runPeers } from './lib/peers';
 import { rssMiB } from './lib/process-stats';
@@ -189,6 +190,37 @@ function report(runs: Run[], idle: ClientFigures, brokerPeakRssMiB: number): voi
   console.log(
     `\nEach client workload runs in its own process; an idle perf process (Node + swc compiling the TypeScript) weighs ${formatNumber(idle.rssPeakMiB)} MiB of RSS before any work, kafkajs's the same way; CPU counts the measured run only, not the start-up. Client and broker share the 2 cores. Peers: ${unavailable ?? `${PEER_RUNS} runs of ../shared/bench/peers/peers.sh (${formatNumber(PEER_RECORDS)} messages of 100 B), medians`}.`,
   );
+  const baseline = (name: string, v: number | undefined, better: Reference['better'] = 'higher'): Reference[] => (v === undefined ? [] : [{ name, value: v, better }]);
+  const target = (value: number, better: Reference['better']): Reference => ({ name: 'target', value, better });
+  const figures: Figure[] = [
+    { figure: 'produce, our producer, acks=1, 100 B', unit: 'rec/s', summary: produce, target: target(TARGET_PRODUCE, 'higher'), baselines: [...baseline('kafkajs', kafkajsProduce.median), ...baseline('Redis XADD', peer((p) => p.redisXadd)), ...baseline('NATS JetStream publish', peer((p) => p.natsPublish))] },
+    { figure: 'consume, our consumer (first to last record)', unit: 'rec/s', summary: consume, target: target(TARGET_CONSUME, 'higher'), baselines: [...baseline('kafkajs', kafkajsConsume.median), ...baseline('Redis XREAD', peer((p) => p.redisXread)), ...baseline('NATS JetStream consume', peer((p) => p.natsConsume))] },
+    { figure: 'our producer / kafkajs producer', unit: 'x', summary: of((r) => r.produce.recordsPerSec / r.kafkajsProduce.recordsPerSec), digits: 1, target: target(TARGET_VS_KAFKAJS, 'higher') },
+    { figure: 'our consumer / kafkajs consumer', unit: 'x', summary: of((r) => (r.consume.steadyRecordsPerSec ?? NaN) / r.kafkajsConsume.recordsPerSec), digits: 1, target: target(TARGET_VS_KAFKAJS, 'higher') },
+    { figure: `end-to-end latency p50 at ${formatNumber(E2E_RATE)} records/s`, unit: 'ms', summary: p50, digits: 2, target: target(TARGET_P50_MS, 'lower'), baselines: baseline('NATS JetStream', peer((p) => p.natsE2eP50Ms), 'lower') },
+    { figure: `end-to-end latency p99 at ${formatNumber(E2E_RATE)} records/s`, unit: 'ms', summary: p99, digits: 2, target: target(TARGET_P99_MS, 'lower'), baselines: baseline('NATS JetStream', peer((p) => p.natsE2eP99Ms), 'lower') },
+    { figure: `end-to-end latency p99.9 at ${formatNumber(E2E_RATE)} records/s`, unit: 'ms', summary: p999, digits: 2, baselines: baseline('NATS JetStream', peer((p) => p.natsE2eP999Ms), 'lower') },
+    { figure: 'kafkajs producer against our broker', unit: 'rec/s', summary: kafkajsProduce },
+    { figure: 'kafkajs consumer against our broker', unit: 'rec/s', summary: kafkajsConsume },
+    { figure: 'producer process peak RSS', unit: 'MiB', summary: of((r) => r.produce.rssPeakMiB), baselines: baseline('kafkajs', of((r) => r.kafkajsProduce.rssPeakMiB).median, 'lower') },
+    { figure: 'consumer process peak RSS', unit: 'MiB', summary: of((r) => r.consume.rssPeakMiB), baselines: baseline('kafkajs', of((r) => r.kafkajsConsume.rssPeakMiB).median, 'lower') },
+    { figure: 'producer CPU per million records', unit: 's', summary: cpuPerMillion((r) => r.produce), digits: 2, baselines: baseline('kafkajs', cpuPerMillion((r) => r.kafkajsProduce).median, 'lower') },
+    { figure: 'consumer CPU per million records', unit: 's', summary: cpuPerMillion((r) => r.consume), digits: 2, baselines: baseline('kafkajs', cpuPerMillion((r) => r.kafkajsConsume).median, 'lower') },
+    { figure: 'broker peak RSS (whole session)', unit: 'MiB', summary: single(brokerPeakRssMiB), target: target(TARGET_BROKER_RSS_MIB, 'lower') },
+  ];
+  const peerFigure = (figure: string, unit: string, pick: (p: PeerFigures) => number | undefined) => {
+    const values = peerRuns.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    if (values.length > 0) figures.push({ figure: `peer: ${figure}`, unit, summary: summarize(values), digits: unit === 'ms' ? 2 : 0 });
+  };
+  peerFigure('NATS JetStream end-to-end p50 at 10,000 msg/s', 'ms', (p) => p.natsE2eP50Ms);
+  peerFigure('NATS JetStream end-to-end p99 at 10,000 msg/s', 'ms', (p) => p.natsE2eP99Ms);
+  peerFigure('NATS JetStream end-to-end p99.9 at 10,000 msg/s', 'ms', (p) => p.natsE2eP999Ms);
+  const notes = [
+    `An idle perf process (Node + swc compiling the TypeScript) weighs ${formatNumber(idle.rssPeakMiB)} MiB of RSS before any work; CPU counts the measured run only.`,
+    `Peers: ${unavailable ?? `${PEER_RUNS} runs of ../shared/bench/peers/peers.sh (${formatNumber(PEER_RECORDS)} messages of 100 B), medians`}.`,
+  ];
+  const settings = `runs: ${RUNS}, ${formatNumber(RECORDS)} records of ${RECORD_BYTES} B (kafkajs ${formatNumber(KAFKAJS_RECORDS)}), ${PARTITIONS} partition(s), acks=1, each workload in its own process against 1 broker; end-to-end for ${E2E_SECONDS} s at ${formatNumber(E2E_RATE)} records/s`;
+  writeBenchResult(args.get('json'), benchResult('client', settings, figures, notes));
 }
 
 function peerLatency(valueMs: number | undefined): string {

@@ -9,6 +9,7 @@
 import { WebSocket } from 'ws';
 import { ClusterClient, Admin, Producer } from '@tributary/client';
 import { LocalCluster } from '../cluster/local-cluster';
+import { benchResult, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
 import { rssMiB } from './lib/process-stats';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
@@ -140,6 +141,14 @@ async function main(): Promise<void> {
     )}`,
   );
   console.log('\nThe subscribers (one process), the gateway, the broker and the controller share the 2 cores.');
+  writeBenchResult(
+    args.get('json'),
+    benchResult('gateway-ws', `runs: ${RUNS}, ${formatNumber(SUBSCRIBERS)} WebSocket subscribers on one topic, ${formatNumber(RECORDS)} records of 100 B each, granted at once; subscribers, gateway, broker and controller share the cores`, [
+      { figure: `aggregate WebSocket delivery, ${formatNumber(SUBSCRIBERS)} subscribers`, unit: 'rec/s', summary: delivery, target: { name: 'target', value: 500_000, better: 'higher' } },
+      { figure: `gateway RSS, ${formatNumber(SUBSCRIBERS)} idle subscribers`, unit: 'MiB', summary: summarize(runs.map((r) => r.idleRssMiB)) },
+      { figure: 'gateway RSS, peak during delivery', unit: 'MiB', summary: peak, target: { name: 'target', value: 500, better: 'lower' } },
+    ]),
+  );
 }
 
 main().catch((error: unknown) => {

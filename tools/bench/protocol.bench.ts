@@ -13,6 +13,7 @@ import {
   encodeResponse,
   readRecordBatches,
 } from '@tributary/protocol';
+import { Figure, benchResult, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
 import { renderTable } from './lib/table';
@@ -151,6 +152,15 @@ async function main(): Promise<void> {
     ['msgpackr RPC round trips, 32 in flight, loopback', perSecond(results.rpc, '/s'), '', '>= 50,000/s', ratio(results.rpc, 50_000)],
   ];
   console.log(renderTable(['figure', 'median [range]', 'throughput', 'target', 'vs target'], rows));
+  const atLeast = (value: number) => ({ name: 'target', value, better: 'higher' as const });
+  const figures: Figure[] = [
+    { figure: `Produce request decode + re-encode, ${formatNumber(mib, 2)} MiB`, unit: 'MiB/s', summary: summarize(results.produce.map((r) => r * mib)) },
+    { figure: `Fetch response encode, ${formatNumber(mib, 2)} MiB`, unit: 'MiB/s', summary: summarize(results.fetch.map((r) => r * mib)) },
+    { figure: 'batch builder, 64 KiB batches', unit: 'rec/s', summary: summarize(results.builder), target: atLeast(3_000_000) },
+    { figure: 'lazy batch reader', unit: 'rec/s', summary: summarize(results.reader), target: atLeast(3_000_000) },
+    { figure: 'msgpackr RPC round trips, 32 in flight, loopback', unit: '/s', summary: summarize(results.rpc), target: atLeast(50_000) },
+  ];
+  writeBenchResult(args.get('json'), benchResult('protocol', `runs: ${RUNS}, ${RECORD_BYTES}-byte uncompressed records, one process`, figures));
 }
 
 main().catch((error: unknown) => {
