@@ -16,7 +16,7 @@ interface TracedLocals {
 export function httpTelemetry(metrics: GatewayMetrics, tracer: Tracer | null) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const startedMs = performance.now();
-    const span = tracer?.startSpan(`${request.method} ${request.path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } }, contextOf(request.headers.traceparent as string | undefined));
+    const span = tracer?.startSpan(`${request.method} ${request.path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } }, contextOf(typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined));
     if (span) (response.locals as TracedLocals).tributarySpan = span;
     response.once('finish', () => {
       const route = routeOf(request);
