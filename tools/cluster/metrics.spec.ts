@@ -120,3 +120,46 @@ describe('metrics on every app (GET /metrics, Prometheus text)', () => {
     expect(total(broker, 'tributary_broker_topic_records_in_total', { topic: 'metered' })).toBe(PRODUCED_NATIVE + PRODUCED_AFTER_GROUP + PRODUCED_REST);
   }, 60_000);
 });
+
+/** Replication figures on a partition leader while its follower is down and after it returns. */
+describe('broker replication metrics', () => {
+  let cluster: LocalCluster;
+  let client: ClusterClient;
+
+  beforeAll(async () => {
+    cluster = await LocalCluster.start({ controllers: 1, brokers: 2, brokerSessionTimeoutMs: 2000 });
+    client = new ClusterClient({ brokers: cluster.bootstrap.split(','), clientId: 'replication-metrics-test' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('shows an under-replicated partition while its follower is away and counts the ISR expand when it is back', async () => {
+    await new Admin(client).createTopics([{ name: 'replicated', partitions: 1, replicationFactor: 2 }]);
+    await until(async () => {
+      client.invalidate('replicated');
+      return (await client.topic('replicated')).partitions[0]?.isr.length === 2;
+    }, 'both replicas in the ISR');
+    const { leader: leaderId } = (await client.topic('replicated')).partitions[0];
+    const leader = cluster.brokers.find((b) => b.id === leaderId)!;
+    const follower = cluster.brokers.find((b) => b.id !== leaderId)!;
+    const leaderMetrics = () => metricsOf(leader);
+    expect(total(await leaderMetrics(), 'tributary_broker_partitions_under_replicated')).toBe(0);
+    const expandsBefore = total(await leaderMetrics(), 'tributary_broker_isr_expands_total');
+
+    await follower.kill('SIGKILL');
+    // the controller fences the silent broker and takes it out of the ISR
+    await until(async () => total(await leaderMetrics(), 'tributary_broker_partitions_under_replicated') === 1, 'the partition to show as under-replicated');
+    const producer = new Producer(client, { acks: 1, lingerMs: 1 });
+    await producer.send('replicated', Array.from({ length: 50 }, (_, i) => ({ value: `while-away-${i}` })));
+    await producer.close();
+
+    await follower.restart();
+    // the follower catches up and the leader proposes it back into the ISR
+    await until(async () => total(await leaderMetrics(), 'tributary_broker_partitions_under_replicated') === 0, 'the ISR to be whole again', 60_000);
+    expect(total(await leaderMetrics(), 'tributary_broker_isr_expands_total') - expandsBefore).toBeGreaterThanOrEqual(1);
+    expect(total(await leaderMetrics(), 'tributary_broker_topic_records_in_total', { topic: 'replicated' })).toBe(50);
+  }, 120_000);
+});
