@@ -23,7 +23,7 @@ const voters = `1@127.0.0.1:${ports.rpc}`;
 const apps = [
   { name: 'controller', args: ['--node-id', '1', '--voters', voters, '--data-dir', join(dataDir, 'controller-1'), '--http-port', ports.controllerHttp], ready: `http://127.0.0.1:${ports.controllerHttp}/health/ready` },
   { name: 'broker', args: ['--node-id', '1', '--controllers', voters, '--data-dir', join(dataDir, 'broker-1'), '--kafka-port', ports.kafka, '--http-port', ports.brokerHttp], ready: `http://127.0.0.1:${ports.brokerHttp}/health/ready` },
-  { name: 'gateway', args: ['--http-port', ports.gatewayHttp, '--brokers', `1@127.0.0.1:${ports.kafka}`], ready: `http://127.0.0.1:${ports.gatewayHttp}/health` },
+  { name: 'gateway', args: ['--http-port', ports.gatewayHttp, '--brokers', `1@127.0.0.1:${ports.kafka}`], ready: `http://127.0.0.1:${ports.gatewayHttp}/health/ready` },
 ];
 
 const children = [];
@@ -101,7 +101,8 @@ if (!stopping) {
       `  web console       http://127.0.0.1:${ports.gatewayHttp}/console`,
       `  REST API          http://127.0.0.1:${ports.gatewayHttp}/v3/clusters   (docs http://127.0.0.1:${ports.gatewayHttp}/docs, OpenAPI /openapi.json)`,
       `  WebSocket         ws://127.0.0.1:${ports.gatewayHttp}/v1/ws`,
-      `  gateway health    http://127.0.0.1:${ports.gatewayHttp}/health`,
+      `  gateway health    http://127.0.0.1:${ports.gatewayHttp}/health/ready`,
+      `  metrics           http://127.0.0.1:${ports.controllerHttp}/metrics, http://127.0.0.1:${ports.brokerHttp}/metrics, http://127.0.0.1:${ports.gatewayHttp}/metrics (docs/operations.md)`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
