@@ -1,4 +1,7 @@
 import {
+  ControlPattern,
+  ControlRequest,
+  ControlResponse,
   CreatePartitionsRequest,
   CreatePartitionsResponse,
   CreateTopicsRequest,
@@ -25,12 +28,32 @@ export async function untilVisible(condition: () => boolean, timeoutMs: number):
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
+/** Kafka's NOT_CONTROLLER: clients retry it, as they would after a controller election. */
+const NOT_CONTROLLER = 41;
+
+/**
+ * Forwards a change to the active controller. When no controller takes it (the active one died
+ * and the quorum is electing), the answer is an error to retry, not a failed request: a thrown
+ * handler closes the client's connection with every other request in flight on it.
+ */
+async function forward<P extends ControlPattern>(ctx: BrokerContext, pattern: P, request: ControlRequest<P>): Promise<ControlResponse<P> | { unavailable: string }> {
+  try {
+    return await ctx.controller.call(pattern, request);
+  } catch (error) {
+    return { unavailable: `no active controller took the request (${error instanceof Error ? error.message : String(error)}); retry` };
+  }
+}
+
 /** CreateTopics, forwarded to the active controller (any broker accepts it, as in KRaft). */
 export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopicsRequest, apiVersion: number): Promise<Encodable<CreateTopicsResponse>> {
-  const answer = await ctx.controller.call('topics.create', {
+  const forwarded = await forward(ctx, 'topics.create', {
     topics: request.topics.map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignments: t.assignments, configs: t.configs })),
     validateOnly: request.validateOnly,
   });
+  const answer =
+    'unavailable' in forwarded
+      ? { results: request.topics.map((t) => ({ name: t.name, topicId: null, errorCode: NOT_CONTROLLER, errorMessage: forwarded.unavailable, numPartitions: -1, replicationFactor: -1 })) }
+      : forwarded;
   if (!request.validateOnly) {
     const created = answer.results.filter((r) => r.errorCode === 0);
     await untilVisible(() => created.every((r) => (ctx.metadata().topicByName(r.name)?.partitions.size ?? 0) >= r.numPartitions), request.timeoutMs);
@@ -55,7 +78,8 @@ export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopi
     ...request.topicNames.map((name) => ({ name, topicId: null })),
     ...request.topics.map((t) => ({ name: t.name, topicId: t.topicId && t.topicId !== ZERO_UUID ? t.topicId : null })),
   ];
-  const answer = await ctx.controller.call('topics.delete', { topics: targets });
+  const forwarded = await forward(ctx, 'topics.delete', { topics: targets });
+  const answer = 'unavailable' in forwarded ? { results: targets.map((t) => ({ name: t.name, topicId: t.topicId, errorCode: NOT_CONTROLLER, errorMessage: forwarded.unavailable })) } : forwarded;
   const deleted = answer.results.filter((r) => r.errorCode === 0);
   await untilVisible(() => deleted.every((r) => (r.topicId ? !ctx.metadata().topicsById.has(r.topicId) : !ctx.metadata().topicByName(r.name ?? ''))), request.timeoutMs);
   return {
@@ -65,10 +89,11 @@ export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopi
 }
 
 export async function handleCreatePartitions(ctx: BrokerContext, request: CreatePartitionsRequest): Promise<Encodable<CreatePartitionsResponse>> {
-  const answer = await ctx.controller.call('partitions.create', {
+  const forwarded = await forward(ctx, 'partitions.create', {
     topics: request.topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments?.map((a) => a.brokerIds) ?? null })),
     validateOnly: request.validateOnly,
   });
+  const answer = 'unavailable' in forwarded ? { results: request.topics.map((t) => ({ name: t.name, errorCode: NOT_CONTROLLER, errorMessage: forwarded.unavailable })) } : forwarded;
   if (!request.validateOnly) {
     const grown = request.topics.filter((_topic, i) => answer.results[i]?.errorCode === 0);
     await untilVisible(() => grown.every((t) => (ctx.metadata().topicByName(t.name)?.partitions.size ?? 0) >= t.count), request.timeoutMs);
