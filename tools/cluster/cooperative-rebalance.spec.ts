@@ -5,10 +5,10 @@ const TOPIC = 'coop';
 const PARTITIONS = 6;
 const RECORDS = 6_000;
 
-async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+async function until(done: () => boolean, what: string, state: () => unknown = () => '', timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state())}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -76,7 +76,7 @@ describe('cooperative-sticky consumer group', () => {
     await cluster?.stop();
   }, 60_000);
 
-  it('a third member joining takes partitions without the others ever revoking the ones they keep; every record is delivered once', async () => {
+  it('a third member joining takes partitions without the others ever revoking the ones they keep, and leaving hands them back; every record is delivered once', async () => {
     const groupId = 'coop-group';
     const deliveries = new Map<string, string[]>(); // "partition@offset" -> members it went to
     const producer = new Producer(client(), { lingerMs: 2 });
@@ -102,7 +102,8 @@ describe('cooperative-sticky consumer group', () => {
     })();
     const c = new Member(client(), groupId, ['cooperative-sticky'], deliveries, 'c');
     await producing;
-    await until(() => [a, b, c].every((m) => m.owned().length === 2) && deliveries.size === RECORDS, 'three members with two partitions each, all records consumed');
+    const state = () => ({ delivered: deliveries.size, produced, members: [a, b, c].map((m) => ({ name: m.name, owned: m.owned(), events: m.events })) });
+    await until(() => [a, b, c].every((m) => m.owned().length === 2) && deliveries.size === RECORDS, 'three members with two partitions each, all records consumed', state);
     const after = { a: a.owned(), b: b.owned(), c: c.owned() };
 
     // a and b only gave partitions up; each gave one, and only that one was ever revoked
@@ -120,12 +121,24 @@ describe('cooperative-sticky consumer group', () => {
     expect(after.c).toEqual([...before.a, ...before.b].filter((p) => !after.a.includes(p) && !after.b.includes(p)).sort((x, y) => x - y));
     expect(c.partitionsIn('revoked')).toEqual([]);
 
+    // c leaving: a and b take its partitions at once, and again give up nothing
+    const eventsBeforeLeave = { a: a.events.length, b: b.events.length };
+    await c.stop();
+    await produceChunk(RECORDS / 3);
+    await until(() => a.owned().length === 3 && b.owned().length === 3 && deliveries.size === produced, 'a and b taking over from c', state);
+    for (const m of [a, b] as const) {
+      const name = m.name as 'a' | 'b';
+      expect(m.partitionsIn('revoked', eventsBeforeLeave[name])).toEqual([]);
+      expect(m.owned()).toEqual(expect.arrayContaining(after[name]));
+    }
+    expect([...a.partitionsIn('assigned', eventsBeforeLeave.a), ...b.partitionsIn('assigned', eventsBeforeLeave.b)].sort()).toEqual(after.c);
+
     // exactly once across the members: every offset of every partition, each to one member
     const doubled = [...deliveries].filter(([, members]) => members.length > 1);
     expect(doubled).toEqual([]);
-    expect(deliveries.size).toBe(RECORDS);
+    expect(deliveries.size).toBe(produced);
 
-    await Promise.all([a, b, c].map((m) => m.stop()));
+    await Promise.all([a, b].map((m) => m.stop()));
     await producer.close();
     // what they consumed is committed: the group's offsets are the log ends
     const admin = new Admin(client());

@@ -141,6 +141,8 @@ export class Consumer {
   /** What a finished cooperative rejoin assigned, applied by the loop between fetch rounds. */
   private joinedAssignment: Assignment | null = null;
   private joinError: unknown = null;
+  /** Brokers the current fetch round has a fetch loop for. */
+  private fetchingFrom = new Set<number>();
   /** The generation in which this member received the partitions it owns (reported when it rejoins). */
   private ownedGeneration = -1;
   /** The group dropped this member (expired or fenced): what it owns may already be someone else's. */
@@ -291,7 +293,9 @@ export class Consumer {
       await this.loadMetadata();
       await this.initPositions();
       const epoch = ++this.assignmentEpoch;
-      const fetchers = this.cluster.brokerList().map((b) => this.fetchLoop(b.nodeId, epoch));
+      const brokers = this.cluster.brokerList().map((b) => b.nodeId);
+      this.fetchingFrom = new Set(brokers);
+      const fetchers = brokers.map((nodeId) => this.fetchLoop(nodeId, epoch));
       try {
         await this.deliver(epoch, handlers);
       } finally {
@@ -300,6 +304,8 @@ export class Consumer {
         await Promise.all(fetchers);
         this.queue.length = 0;
         this.queuedPerBroker.clear();
+        // what was fetched but not handed over is dropped: fetch it again from the consumed position
+        for (const state of this.partitions.values()) if (state.consumedPosition >= 0) state.fetchPosition = state.consumedPosition;
       }
       if (this.joinedAssignment && this.running) await this.completeCooperativeJoin(this.joinedAssignment);
       else if (this.running && this.options.autoCommit && this.options.groupId) await this.commit().catch(() => undefined);
@@ -311,11 +317,13 @@ export class Consumer {
   private delivering(epoch: number): boolean {
     if (!this.running || epoch !== this.assignmentEpoch) return false;
     if (this.manual) return true;
-    if (this.joinedAssignment || this.joinError) return false;
+    if (this.joinError) return false;
     if (!this.rejoinNeeded) return true;
     // cooperative: keep consuming while the group rebalances, unless ownership is already gone
     if (!this.cooperative || this.ownershipLost || this.partitions.size === 0) return false;
-    if (!this.joining) this.startCooperativeJoin();
+    // not while the last join's assignment waits to be applied: the subscription would report
+    // partitions that assignment takes away, and its revocations would go unannounced
+    if (!this.joining && !this.joinedAssignment) this.startCooperativeJoin();
     return true;
   }
 
@@ -348,8 +356,11 @@ export class Consumer {
   /**
    * The second half of a cooperative rebalance, between fetch rounds: partitions no longer
    * assigned are revoked (listener, then a commit while they are still ours), new ones assigned;
-   * kept partitions keep their positions and were never revoked. Having revoked anything, the
-   * member rejoins at once so the follow-up rebalance can hand those partitions on.
+   * kept partitions keep their positions and were never revoked. Runs inside delivery, so the
+   * fetch loops and what they buffered for kept partitions carry on (responses of revoked
+   * partitions are dropped); only a new partition led by a broker without a fetch loop starts a
+   * new fetch round. Having revoked anything, the member rejoins at once so the follow-up
+   * rebalance can hand those partitions on.
    */
   private async completeCooperativeJoin(assignment: Assignment): Promise<void> {
     this.joinedAssignment = null;
@@ -359,7 +370,13 @@ export class Consumer {
     if (revoked.length > 0) await this.listener.onPartitionsRevoked?.(revoked);
     if (this.options.autoCommit) await this.commit().catch(() => undefined);
     this.applyAssignment(assignment);
-    if (added.length > 0) await this.listener.onPartitionsAssigned?.(added);
+    if (added.length > 0) {
+      await this.loadMetadata();
+      await this.initPositions();
+      const unfetched = added.some(({ topic, partition }) => !this.fetchingFrom.has(this.cluster.cachedTopic(topic)?.partitions[partition]?.leader ?? -1));
+      if (unfetched) this.assignmentEpoch++;
+      await this.listener.onPartitionsAssigned?.(added);
+    }
     if (revoked.length > 0) this.rejoinNeeded = true;
   }
 
@@ -378,6 +395,10 @@ export class Consumer {
   /** Hands buffered responses to the application until the assignment changes or stop(). */
   private async deliver(epoch: number, handlers: ConsumerHandlers): Promise<void> {
     while (this.delivering(epoch)) {
+      if (this.joinedAssignment) {
+        await this.completeCooperativeJoin(this.joinedAssignment);
+        continue;
+      }
       const item = this.queue.shift();
       if (!item) {
         await new Promise<void>((resolve) => {
@@ -389,7 +410,7 @@ export class Consumer {
       }
       this.queuedPerBroker.set(item.brokerId, (this.queuedPerBroker.get(item.brokerId) ?? 1) - 1);
       this.spaceWaiters.get(item.brokerId)?.();
-      if (item.epoch !== item.state.epoch || !this.partitions.has(key(item.state.topic, item.state.partition))) continue; // seeked or revoked since
+      if (item.epoch !== item.state.epoch || this.partitions.get(key(item.state.topic, item.state.partition)) !== item.state) continue; // seeked or revoked since
       await this.handOver(item, epoch, handlers);
       if (this.options.autoCommit && this.options.groupId && Date.now() - this.lastAutoCommit >= this.options.autoCommitIntervalMs) {
         await this.commit().catch(() => undefined);
@@ -418,7 +439,7 @@ export class Consumer {
         if (records.length < MAX_RECORDS_PER_HANDLER) continue;
         await handle();
         const current = this.delivering(epoch) && item.epoch === state.epoch;
-        if (!current || !this.partitions.has(key(state.topic, state.partition))) return;
+        if (!current || this.partitions.get(key(state.topic, state.partition)) !== state) return;
       }
     }
     if (records.length > 0) await handle();
@@ -681,14 +702,13 @@ export class Consumer {
     this.ownedGeneration = this.generation;
     const previous = new Map(this.partitions);
     this.partitions.clear();
+    // partitions kept across the rebalance keep their state (positions); new ones load the committed offset
     for (const [topic, partitions] of assignment) {
       for (const partition of partitions) {
         const k = key(topic, partition);
         this.partitions.set(k, previous.get(k) ?? newState(topic, partition, -1));
       }
     }
-    // positions of partitions kept across the rebalance stay; new ones load the committed offset
-    for (const state of this.partitions.values()) if (state.consumedPosition >= 0) state.fetchPosition = state.consumedPosition;
   }
 
   private scheduleHeartbeat(): void {
