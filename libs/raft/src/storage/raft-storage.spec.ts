@@ -27,6 +27,22 @@ describe('RaftStorage on the log engine', () => {
     reopened.close();
   });
 
+  it('has term and vote on disk when save returns, even if the process dies; the commit index is kept by a clean stop', async () => {
+    const storage = RaftStorage.open(dir);
+    await storage.save(ready({ hardState: { term: 3, vote: 2, commit: 0 }, entries: [entry(1, 3), entry(2, 3)] }));
+    await storage.save(ready({ hardState: { term: 3, vote: 2, commit: 2 } })); // commit-only: no fsync of its own
+    // the process dies here (no close): what a restart finds
+    const afterCrash = RaftStorage.open(dir);
+    expect({ term: afterCrash.hardState.term, vote: afterCrash.hardState.vote }).toEqual({ term: 3, vote: 2 });
+    expect(afterCrash.hardState.commit).toBeLessThanOrEqual(2); // relearned from the leader
+    expect(indexes(afterCrash)).toEqual(['1@3', '2@3']);
+    afterCrash.close();
+    storage.close();
+    const afterStop = RaftStorage.open(dir);
+    expect(afterStop.hardState).toEqual({ term: 3, vote: 2, commit: 2 });
+    afterStop.close();
+  });
+
   it('keeps config entries apart from normal ones', async () => {
     const storage = RaftStorage.open(dir);
     const config: Entry = { index: 2, term: 1, type: 'config', data: new TextEncoder().encode('{"voters":[1],"learners":[2]}') };
