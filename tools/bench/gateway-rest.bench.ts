@@ -10,6 +10,7 @@
 import { WebSocket } from 'ws';
 import { LocalCluster } from '../cluster/local-cluster';
 import { LatencyHistogram } from '../perf/latency-histogram';
+import { benchResult, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
 import { renderTable } from './lib/table';
@@ -151,6 +152,16 @@ async function main(): Promise<void> {
     )}`,
   );
   console.log('\nThe HTTP and WebSocket clients (one process), the gateway, the broker and the controller share the 2 cores.');
+  writeBenchResult(
+    args.get('json'),
+    benchResult('gateway-rest', `runs: ${RUNS}, ${formatNumber(RECORDS)} records in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; single records at ${formatNumber(RATE)} rec/s for ${LATENCY_SECONDS} s to one WebSocket subscriber; clients, gateway, broker and controller share the cores`, [
+      { figure: 'REST batched produce, 100 B values', unit: 'rec/s', summary: produce, target: { name: 'target', value: 100_000, better: 'higher' } },
+      { figure: `REST produce -> WebSocket delivery p50 at ${formatNumber(RATE)} rec/s`, unit: 'ms', summary: summarize(runs.map((r) => r.p50Ms)), digits: 2 },
+      { figure: `REST produce -> WebSocket delivery p99 at ${formatNumber(RATE)} rec/s`, unit: 'ms', summary: p99, digits: 2, target: { name: 'target', value: 20, better: 'lower' } },
+      { figure: 'REST produce -> WebSocket delivery p99.9', unit: 'ms', summary: summarize(runs.map((r) => r.p999Ms)), digits: 2 },
+      { figure: 'REST produce acknowledgement p99 (acks=all)', unit: 'ms', summary: summarize(runs.map((r) => r.ackP99Ms)), digits: 2 },
+    ]),
+  );
 }
 
 main().catch((error: unknown) => {
