@@ -1,4 +1,5 @@
-import { Admin, AssignorName, ClusterClient, Consumer, Producer, TopicPartitionRef } from '@tributary/client';
+import { ChildProcess, spawn } from 'node:child_process';
+import { Admin, AssignorName, ClusterClient, Consumer, Producer, TopicPartitionRef, decodeAssignment } from '@tributary/client';
 import { LocalCluster } from './local-cluster';
 
 const TOPIC = 'coop';
@@ -13,6 +14,9 @@ async function until(done: () => boolean, what: string, state: () => unknown = (
   }
 }
 
+/** Members still running, stopped after the tests even when one fails midway. */
+const started = new Set<{ stop(): Promise<void> }>();
+
 interface RebalanceEvent {
   kind: 'assigned' | 'revoked' | 'lost';
   partitions: number[];
@@ -24,10 +28,11 @@ class Member {
   readonly consumer: Consumer;
   private readonly running: Promise<void>;
 
-  constructor(client: ClusterClient, groupId: string, assignors: AssignorName[], deliveries: Map<string, string[]>, readonly name: string) {
+  constructor(client: ClusterClient, groupId: string, assignors: AssignorName[], deliveries: Map<string, string[]>, readonly name: string, topic = TOPIC) {
     this.consumer = new Consumer(client, { groupId, assignors, fromBeginning: true, autoCommitIntervalMs: 200, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, maxWaitMs: 100 });
     const note = (kind: RebalanceEvent['kind']) => (partitions: TopicPartitionRef[]) => void this.events.push({ kind, partitions: partitions.map((p) => p.partition).sort((a, b) => a - b) });
-    this.consumer.subscribe([TOPIC], { onPartitionsAssigned: note('assigned'), onPartitionsRevoked: note('revoked'), onPartitionsLost: note('lost') });
+    this.consumer.subscribe([topic], { onPartitionsAssigned: note('assigned'), onPartitionsRevoked: note('revoked'), onPartitionsLost: note('lost') });
+    started.add(this);
     this.running = this.consumer.run({
       eachRecord: (r) => {
         const at = `${r.partition}@${r.offset}`;
@@ -52,8 +57,47 @@ class Member {
   }
 
   async stop(): Promise<void> {
+    started.delete(this);
     await this.consumer.stop();
     await this.running;
+  }
+}
+
+/** librdkafka's balanced consumer (kcat -G) in cooperative-sticky mode: the partitions it reports consuming, and its rebalance log. */
+class KcatMember {
+  readonly child: ChildProcess;
+  private stderr = '';
+
+  constructor(bootstrap: string, groupId: string, topic: string, deliveries: Map<string, string[]>) {
+    this.child = spawn('kcat', ['-b', bootstrap, '-G', groupId, '-X', 'partition.assignment.strategy=cooperative-sticky', '-X', 'auto.offset.reset=earliest', '-X', 'auto.commit.interval.ms=200', '-X', 'client.id=kcat-member', '-u', '-f', '%p@%o\\n', topic], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const at of lines) deliveries.set(at, [...(deliveries.get(at) ?? []), 'kcat']);
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    started.add(this);
+  }
+
+  /** Partitions revoked from it, from lines such as "rebalanced: incremental revoke of 2 partition(s) (...): t [0], t [1]". */
+  revoked(): number[] {
+    return this.log()
+      .filter((line) => line.includes('incremental revoke'))
+      .flatMap((line) => [...line.slice(line.lastIndexOf('):')).matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])))
+      .sort((a, b) => a - b);
+  }
+
+  log(): string[] {
+    return this.stderr.split('\n').filter(Boolean);
+  }
+
+  async stop(): Promise<void> {
+    started.delete(this);
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
   }
 }
 
@@ -72,6 +116,7 @@ describe('cooperative-sticky consumer group', () => {
     await new Admin(client()).createTopics([{ name: TOPIC, partitions: PARTITIONS, replicationFactor: 1 }]);
   }, 120_000);
   afterAll(async () => {
+    for (const member of [...started]) await member.stop().catch(() => undefined);
     for (const c of clients) await c.close();
     await cluster?.stop();
   }, 60_000);
@@ -145,6 +190,61 @@ describe('cooperative-sticky consumer group', () => {
     const committed = (await admin.fetchOffsets(groupId, [TOPIC])).map((o) => [o.partition, o.offset]).sort(([x], [y]) => x - y);
     const ends = (await admin.listOffsets(TOPIC, 'latest')).map((o) => [o.partition, o.offset]).sort(([x], [y]) => x - y);
     expect(committed).toEqual(ends);
+  }, 120_000);
+
+  it('with librdkafka (kcat) in the group: our member leading, kcat following, and the other way round; nothing kept is revoked, every record is read once', async () => {
+    const topic = 'coop-mixed';
+    await new Admin(client()).createTopics([{ name: topic, partitions: 4, replicationFactor: 1 }]);
+    const producer = new Producer(client(), { lingerMs: 2 });
+    let produced = 0;
+    const produce = async (count: number) => {
+      await producer.send(topic, Array.from({ length: count }, (_, i) => ({ key: `k${produced + i}`, value: `m${produced + i}` })));
+      produced += count;
+    };
+    const admin = new Admin(client());
+    const assignmentsOf = async (groupId: string) => {
+      const group = await admin.describeGroup(groupId);
+      return Object.fromEntries(group.members.map((m) => [m.clientId, [...decodeAssignment(m.assignment).values()].flat().sort()]));
+    };
+    let kcatAssignment: number[] = [];
+
+    for (const leader of ['native', 'kcat'] as const) {
+      const groupId = `mixed-${leader}-leads`;
+      const deliveries = new Map<string, string[]>();
+      const kcatStarted = () => new KcatMember(cluster.bootstrap, groupId, topic, deliveries);
+      await produce(1_000);
+      const nativeStarted = () => new Member(client(), groupId, ['cooperative-sticky'], deliveries, 'native', topic);
+      const first = leader === 'native' ? nativeStarted() : kcatStarted();
+      // the first member owns the four partitions and has read everything
+      await until(() => deliveries.size === produced, `the first member (${leader}) reading ${produced} records`, () => ({ delivered: deliveries.size }));
+      const second = leader === 'native' ? kcatStarted() : nativeStarted();
+      const native = (first instanceof Member ? first : second) as Member;
+      const kcat = (first instanceof KcatMember ? first : second) as KcatMember;
+      const eventsBefore = native.events.length;
+      await produce(1_000);
+      const state = () => ({ delivered: deliveries.size, produced, native: native.owned(), events: native.events, kcatAssignment, kcatLog: kcat.log() });
+      const pollAssignments = setInterval(() => void assignmentsOf(groupId).then((a) => (kcatAssignment = a['kcat-member'] ?? [])), 100);
+      try {
+        await until(() => native.owned().length === 2 && kcatAssignment.length === 2 && deliveries.size === produced, 'two partitions each, every record read', state);
+      } finally {
+        clearInterval(pollAssignments);
+      }
+      expect([...native.owned(), ...kcatAssignment].sort()).toEqual([0, 1, 2, 3]);
+      if (leader === 'native') {
+        // the native member gave up exactly what kcat took, and revoked nothing else
+        expect(native.partitionsIn('revoked', eventsBefore)).toEqual(kcatAssignment);
+      } else {
+        // the native member only ever gained
+        expect(native.partitionsIn('revoked')).toEqual([]);
+        expect(native.partitionsIn('assigned')).toEqual(native.owned());
+      }
+      expect([...deliveries].filter(([, members]) => members.length > 1)).toEqual([]);
+      // kcat logs its rebalances: it revoked exactly what the native member took, and nothing else
+      expect(kcat.revoked()).toEqual(leader === 'kcat' ? native.owned() : []);
+      await native.stop();
+      await kcat.stop();
+    }
+    await producer.close();
   }, 120_000);
 
   it('for contrast, the eager range assignor revokes every partition of every member when one joins, and assigns the whole new set', async () => {
