@@ -1,8 +1,8 @@
 // `npm run bench -- log-engine --runs 5` runs one benchmark and prints its table.
 // `npm run bench` runs every benchmark in tools/bench, each with --json into tmp/bench/results,
 // and writes docs/benchmarks.md; `npm run bench -- --quick` does the same with fewer runs and
-// smaller sizes (about 10 minutes on 2 cores); `--only raft,controller` runs (and reports) just those.
-// Other options go to the bench(es).
+// smaller sizes (about 10 minutes on 2 cores); `--only raft,controller` runs (and reports) just those;
+// `--report <file>` writes the report elsewhere. Other options go to the bench(es).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -42,8 +42,15 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').filter(Boolean) : null;
-const shared = args.filter((a, i) => a !== '--quick' && i !== onlyAt && i !== onlyAt + 1);
+const reportAt = args.indexOf('--report');
+const reportFile = reportAt >= 0 ? resolve(args[reportAt + 1] ?? '') : join(root, 'docs/benchmarks.md');
+const ours = new Set([onlyAt, onlyAt + 1, reportAt, reportAt + 1].filter((i) => i >= 0));
+const shared = args.filter((a, i) => a !== '--quick' && !ours.has(i));
 const unknown = (only ?? []).filter((b) => !available.includes(b));
+if (reportAt >= 0 && !args[reportAt + 1]) {
+  console.error('--report takes the file to write the report to');
+  process.exit(2);
+}
 if (unknown.length > 0 || (only && only.length === 0)) {
   console.error(`--only takes a comma-separated list of: ${available.join(', ')}`);
   process.exit(2);
@@ -68,5 +75,5 @@ const report = {
   failed,
   order: benches,
 };
-const written = spawnSync(process.execPath, ['-r', '@swc-node/register', join(benchDir, 'lib/write-report.ts'), resultsDir, join(root, 'docs/benchmarks.md'), JSON.stringify(report)], { cwd: root, stdio: 'inherit' });
+const written = spawnSync(process.execPath, ['-r', '@swc-node/register', join(benchDir, 'lib/write-report.ts'), resultsDir, reportFile, JSON.stringify(report)], { cwd: root, stdio: 'inherit' });
 process.exit(written.status !== 0 || failed.length > 0 ? 1 : 0);
