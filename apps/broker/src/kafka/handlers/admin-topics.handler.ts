@@ -28,19 +28,33 @@ export async function untilVisible(condition: () => boolean, timeoutMs: number):
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
-/** Kafka's NOT_CONTROLLER: clients retry it, as they would after a controller election. */
+/** Kafka's NOT_CONTROLLER: what a change gets when no controller took it before its timeout. */
 const NOT_CONTROLLER = 41;
+/** Pause between attempts while the quorum elects an active controller. */
+const FORWARD_RETRY_MS = 50;
+/** Longest a change is held for an active controller (its own timeout when shorter): below clients' request timeouts. */
+const MAX_FORWARD_WAIT_MS = 20_000;
 
 /**
- * Forwards a change to the active controller. When no controller takes it (the active one died
- * and the quorum is electing), the answer is an error to retry, not a failed request: a thrown
- * handler closes the client's connection with every other request in flight on it.
+ * Forwards a change to the active controller. While none takes it (the active one died and the
+ * quorum is electing) the change is held and retried, as Kafka's forwarding does, so clients see
+ * a slower answer rather than an error (kafkajs gives up on a per-topic NOT_CONTROLLER); after
+ * the change's timeout it is answered NOT_CONTROLLER. Never a thrown handler: that closes the
+ * client's connection with every other request in flight on it.
  */
-async function forward<P extends ControlPattern>(ctx: BrokerContext, pattern: P, request: ControlRequest<P>): Promise<ControlResponse<P> | { unavailable: string }> {
-  try {
-    return await ctx.controller.call(pattern, request);
-  } catch (error) {
-    return { unavailable: `no active controller took the request (${error instanceof Error ? error.message : String(error)}); retry` };
+async function forward<P extends ControlPattern>(ctx: BrokerContext, pattern: P, request: ControlRequest<P>, timeoutMs: number): Promise<ControlResponse<P> | { unavailable: string }> {
+  const waitMs = Math.min(Math.max(timeoutMs, 0), MAX_FORWARD_WAIT_MS);
+  const deadline = Date.now() + waitMs;
+  // bounded: each pass takes at least FORWARD_RETRY_MS until the deadline
+  for (;;) {
+    try {
+      return await ctx.controller.call(pattern, request);
+    } catch (error) {
+      if (Date.now() + FORWARD_RETRY_MS >= deadline) {
+        return { unavailable: `no active controller took the request within ${waitMs} ms (${error instanceof Error ? error.message : String(error)}); retry` };
+      }
+      await new Promise((resolve) => setTimeout(resolve, FORWARD_RETRY_MS));
+    }
   }
 }
 
@@ -49,7 +63,7 @@ export async function handleCreateTopics(ctx: BrokerContext, request: CreateTopi
   const forwarded = await forward(ctx, 'topics.create', {
     topics: request.topics.map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignments: t.assignments, configs: t.configs })),
     validateOnly: request.validateOnly,
-  });
+  }, request.timeoutMs);
   const answer =
     'unavailable' in forwarded
       ? { results: request.topics.map((t) => ({ name: t.name, topicId: null, errorCode: NOT_CONTROLLER, errorMessage: forwarded.unavailable, numPartitions: -1, replicationFactor: -1 })) }
@@ -78,7 +92,7 @@ export async function handleDeleteTopics(ctx: BrokerContext, request: DeleteTopi
     ...request.topicNames.map((name) => ({ name, topicId: null })),
     ...request.topics.map((t) => ({ name: t.name, topicId: t.topicId && t.topicId !== ZERO_UUID ? t.topicId : null })),
   ];
-  const forwarded = await forward(ctx, 'topics.delete', { topics: targets });
+  const forwarded = await forward(ctx, 'topics.delete', { topics: targets }, request.timeoutMs);
   const answer = 'unavailable' in forwarded ? { results: targets.map((t) => ({ name: t.name, topicId: t.topicId, errorCode: NOT_CONTROLLER, errorMessage: forwarded.unavailable })) } : forwarded;
   const deleted = answer.results.filter((r) => r.errorCode === 0);
   await untilVisible(() => deleted.every((r) => (r.topicId ? !ctx.metadata().topicsById.has(r.topicId) : !ctx.metadata().topicByName(r.name ?? ''))), request.timeoutMs);
@@ -92,7 +106,7 @@ export async function handleCreatePartitions(ctx: BrokerContext, request: Create
   const forwarded = await forward(ctx, 'partitions.create', {
     topics: request.topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments?.map((a) => a.brokerIds) ?? null })),
     validateOnly: request.validateOnly,
-  });
+  }, request.timeoutMs);
   const answer = 'unavailable' in forwarded ? { results: request.topics.map((t) => ({ name: t.name, errorCode: NOT_CONTROLLER, errorMessage: forwarded.unavailable })) } : forwarded;
   if (!request.validateOnly) {
     const grown = request.topics.filter((_topic, i) => answer.results[i]?.errorCode === 0);
