@@ -73,13 +73,25 @@ export class RpcClient {
         reject(new RpcError(`${pattern} to ${this.address} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
-      socket.write(encodeFrame({ kind: 'request', id, pattern, data }));
+      this.write(socket, encodeFrame({ kind: 'request', id, pattern, data }));
     });
   }
 
   async emit(pattern: string, data: unknown): Promise<void> {
     const socket = await this.connect();
-    socket.write(encodeFrame({ kind: 'event', id: 0, pattern, data }));
+    this.write(socket, encodeFrame({ kind: 'event', id: 0, pattern, data }));
+  }
+
+  /**
+   * Frames written in the same turn of the event loop leave in one writev: a Raft leader sends a
+   * message per proposal and per answer, and a syscall for each was a third of its CPU.
+   */
+  private write(socket: net.Socket, frame: Buffer): void {
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
+    socket.write(frame);
   }
 
   close(): void {

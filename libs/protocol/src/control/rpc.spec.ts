@@ -35,6 +35,22 @@ describe('control-plane RPC', () => {
     client.close();
   });
 
+  it('delivers a burst of events written in one turn, in order, with requests among them answered', async () => {
+    const received: number[] = [];
+    server.handle('tick', (data) => void received.push(data as number));
+    const client = new RpcClient({ host: '127.0.0.1', port });
+    await client.request('echo', 'connected');
+    const answers: Promise<unknown>[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      void client.emit('tick', i);
+      if (i % 500 === 0) answers.push(client.request('echo', i));
+    }
+    expect(await Promise.all(answers)).toEqual([0, 500, 1000, 1500].map((i) => ({ echoed: i })));
+    for (let waited = 0; received.length < 2_000 && waited < 100; waited++) await new Promise((r) => setTimeout(r, 20));
+    expect(received).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
+    client.close();
+  });
+
   it('reports a remote failure, an unknown pattern and a timeout as typed errors', async () => {
     const client = new RpcClient({ host: '127.0.0.1', port });
     await expect(client.request('fail', null)).rejects.toThrow(new RpcRemoteError('handler says no'));
