@@ -19,9 +19,8 @@ const RUNS = Number(args.get('runs') ?? 3);
 const SEQUENTIAL = Number(args.get('sequential') ?? 200);
 const PIPELINED = Number(args.get('pipelined') ?? 1_000);
 const IN_FLIGHT = Number(args.get('in-flight') ?? 32);
-/** Failover probes: a new CreateTopics this often while none has succeeded, at most this many waiting. */
-const PROBE_EVERY_MS = 20;
-const PROBES_MAX = 50;
+/** Failover: a failed CreateTopics is tried again after this long; a survivor's health is polled this often. */
+const RETRY_AFTER_MS = 20;
 const FAILOVER_DEADLINE_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,8 +73,10 @@ async function activeController(controllers: NodeProcess[]): Promise<NodeProcess
 }
 
 /**
- * SIGKILLs the active controller, then starts a CreateTopics (no client retries) every 20 ms
- * until one succeeds: ms from the kill to that success.
+ * SIGKILLs the active controller, then creates a topic (no client retries: the broker holds the
+ * request until a controller takes it), again after each failure, until one succeeds: ms from
+ * the kill to that success. One call at a time, as a client would: calls piled up on one
+ * connection would each wait for the answers before them.
  */
 async function failover(cluster: LocalCluster, admin: Admin, run: number, failures: Map<string, number>): Promise<{ electedMs: number; acceptedMs: number }> {
   const victim = await activeController(cluster.controllers);
@@ -83,28 +84,20 @@ async function failover(cluster: LocalCluster, admin: Admin, run: number, failur
   const killed = victim.kill('SIGKILL');
   const elected = newActiveController(cluster.controllers.filter((c) => c !== victim), victim.id, killedAt);
   const deadline = Date.now() + FAILOVER_DEADLINE_MS;
-  let succeededAt: bigint | null = null;
-  let probes = 0;
-  let waiting = 0;
-  while (succeededAt === null && Date.now() < deadline) {
-    if (waiting < PROBES_MAX) {
-      waiting++;
-      const name = `failover-${run}-${probes++}`;
-      void admin
-        .createTopics([{ name, partitions: 1, replicationFactor: 1 }])
-        .then(() => (succeededAt ??= process.hrtime.bigint()))
-        .catch((error: Error) => {
-          if (succeededAt !== null) return; // answered after the figure was taken
-          const kind = error.message.replace(/failover-\d+-\d+/g, '<topic>').replace(/127\.0\.0\.1:\d+/g, '<broker>');
-          failures.set(kind, (failures.get(kind) ?? 0) + 1);
-        })
-        .finally(() => waiting--);
+  let acceptedAt: bigint | null = null;
+  for (let attempt = 0; acceptedAt === null && Date.now() < deadline; attempt++) {
+    try {
+      await admin.createTopics([{ name: `failover-${run}-${attempt}`, partitions: 1, replicationFactor: 1 }]);
+      acceptedAt = process.hrtime.bigint();
+    } catch (error) {
+      const kind = (error as Error).message.replace(/failover-\d+-\d+/g, '<topic>').replace(/127\.0\.0\.1:\d+/g, '<address>');
+      failures.set(kind, (failures.get(kind) ?? 0) + 1);
+      await sleep(RETRY_AFTER_MS);
     }
-    await sleep(PROBE_EVERY_MS);
   }
   await killed;
-  if (succeededAt === null) throw new Error(`no CreateTopics succeeded within ${FAILOVER_DEADLINE_MS} ms of the active controller being killed`);
-  return { electedMs: await elected, acceptedMs: Number((succeededAt as bigint) - killedAt) / 1e6 };
+  if (acceptedAt === null) throw new Error(`no CreateTopics succeeded within ${FAILOVER_DEADLINE_MS} ms of the active controller being killed`);
+  return { electedMs: await elected, acceptedMs: Number(acceptedAt - killedAt) / 1e6 };
 }
 
 /** ms from the kill until a survivor's /health/ready names an active controller other than the victim. */
@@ -119,13 +112,13 @@ async function newActiveController(survivors: NodeProcess[], victimId: number, k
       ),
     );
     if (statuses.some((s) => s?.activeController != null && s.activeController !== victimId)) return Number(process.hrtime.bigint() - killedAt) / 1e6;
-    await sleep(PROBE_EVERY_MS);
+    await sleep(RETRY_AFTER_MS);
   }
   throw new Error(`no new active controller within ${FAILOVER_DEADLINE_MS} ms`);
 }
 
-/** Why failover probes failed, across runs: error message (topic and address elided) -> count. */
-const probeFailures = new Map<string, number>();
+/** Why CreateTopics calls failed during failover, across runs: error message (topic and address elided) -> count. */
+const failoverFailures = new Map<string, number>();
 
 interface Run {
   sequential: Latencies;
@@ -145,7 +138,7 @@ async function oneRun(run: number): Promise<Run> {
     await createMany(admin, 'warm-up', 20, 4);
     const sequential = await createMany(admin, 'sequential', SEQUENTIAL, 1);
     const pipelined = await createMany(admin, 'pipelined', PIPELINED, IN_FLIGHT);
-    const { electedMs, acceptedMs } = await failover(cluster, new Admin(client, { retries: 0 }), run, probeFailures);
+    const { electedMs, acceptedMs } = await failover(cluster, new Admin(client, { retries: 0 }), run, failoverFailures);
     return { sequential, pipelined, electedMs, failoverMs: acceptedMs };
   } finally {
     await client.close();
@@ -180,7 +173,7 @@ async function main(): Promise<void> {
     return [f.figure, `${formatSummary(f.summary, f.digits ?? 0)} ${f.unit}`, f.target ? `< ${formatNumber(f.target.value)} ${f.unit}` : '-', versus ? `${formatNumber(versus.ratio, 2)}x (${versus.met ? 'met' : 'missed'})` : '-'];
   });
   console.log(renderTable(['figure', 'median [range]', 'target', 'vs target'], rows));
-  const notes = [...probeFailures].map(([message, count]) => `failover probes that failed (${count}): ${message}`);
+  const notes = [...failoverFailures].map(([message, count]) => `CreateTopics calls that failed during failover (${count}): ${message}`);
   for (const note of notes) console.log(note);
   console.log(`\nelapsed ${formatNumber((Date.now() - began) / 1000, 1)} s`);
   writeBenchResult(args.get('json'), benchResult('controller', `runs: ${RUNS}, ${settings}`, figures, notes));
