@@ -10,15 +10,15 @@ import { LocalCluster } from '../cluster/local-cluster';
 import { NodeProcess } from '../cluster/node-process';
 import { Figure, benchResult, compare, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
+import { benchOptions, positiveOption } from './lib/options';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
 import { renderTable } from './lib/table';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const RUNS = Number(args.get('runs') ?? 3);
-const SEQUENTIAL = Number(args.get('sequential') ?? 200);
-const PIPELINED = Number(args.get('pipelined') ?? 1_000);
-const IN_FLIGHT = Number(args.get('in-flight') ?? 32);
+const args = benchOptions(process.argv.slice(2));
+const RUNS = positiveOption(args, 'runs', 3);
+const SEQUENTIAL = positiveOption(args, 'sequential', 200);
+const PIPELINED = positiveOption(args, 'pipelined', 1_000);
+const IN_FLIGHT = positiveOption(args, 'in-flight', 32);
 /** Failover: a failed CreateTopics is tried again after this long; a survivor's health is polled this often. */
 const RETRY_AFTER_MS = 20;
 const FAILOVER_DEADLINE_MS = 15_000;

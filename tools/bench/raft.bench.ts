@@ -14,22 +14,22 @@ import { RpcClient } from '@tributary/protocol';
 import { freePort } from '../cluster/free-port';
 import { Figure, benchResult, compare, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
+import { benchOptions, positiveOption } from './lib/options';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
 import { renderTable } from './lib/table';
 import type { LoadRequest, LoadResult, NodeStatus, RaftBenchNodeConfig } from './raft/raft-bench-node';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const RUNS = Number(args.get('runs') ?? 3);
-const LOAD_SECONDS = Number(args.get('seconds') ?? 10);
-const WINDOW = Number(args.get('window') ?? 1_000);
-const SEQUENTIAL = Number(args.get('sequential') ?? 300);
+const args = benchOptions(process.argv.slice(2));
+const RUNS = positiveOption(args, 'runs', 3);
+const LOAD_SECONDS = positiveOption(args, 'seconds', 10);
+const WINDOW = positiveOption(args, 'window', 1_000);
+const SEQUENTIAL = positiveOption(args, 'sequential', 300);
 /** Loads cut short by a leader change are run again, this many times at most. */
 const LOAD_ATTEMPTS = 3;
 const PROPOSAL_BYTES = 100;
 /** The controller's Raft timing (apps/controller/src/controller-runtime.ts): 50 ms ticks, elections after 0.5-1 s. */
-const TICK_MS = Number(args.get('tick-ms') ?? 50);
-const ELECTION_TICKS = Number(args.get('election-ticks') ?? 10);
+const TICK_MS = positiveOption(args, 'tick-ms', 50);
+const ELECTION_TICKS = positiveOption(args, 'election-ticks', 10);
 const VOTERS = 3;
 const ROOT = path.resolve(__dirname, '../..');
 const NODE_ENTRY = path.join(__dirname, 'raft/raft-bench-node.ts');
