@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import { WebSocket } from 'ws';
 import { LocalCluster } from '../cluster/local-cluster';
 import { LatencyHistogram } from '../perf/latency-histogram';
-import { benchResult, writeBenchResult } from './lib/bench-result';
+import { benchResult, Figure, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
 import { renderTable } from './lib/table';
@@ -25,14 +25,6 @@ const CONNECTIONS = Number(args.get('connections') ?? 4);
 const RATE = Number(args.get('rate') ?? 1000);
 const LATENCY_SECONDS = Number(args.get('seconds') ?? 10);
 const PHASE_TIMEOUT_MS = 180_000;
-
-interface RunFigures {
-  producePerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  ackP99Ms: number;
-}
 
 /**
  * Keep-alive connections of node:http: the global fetch (undici) cost the benchmark process itself
@@ -80,7 +72,58 @@ async function batchedProduce(v3: string, topic: string): Promise<number> {
   return (Math.ceil(RECORDS / BATCH) * BATCH) / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-async function produceToDelivery(v3: string, wsUrl: string, topic: string): Promise<{ delivery: LatencyHistogram; acknowledgement: LatencyHistogram }> {
+/** How the paced records travel: a POST each, or lines of one chunked NDJSON stream (the REST Proxy's streaming mode). */
+type ProduceMode = 'requests' | 'stream';
+
+interface RecordSender {
+  /** Sends record `i`; `acknowledged` runs when the gateway answers for it. */
+  send(i: number, acknowledged: () => void): void;
+  /** Resolves once every record sent was answered. */
+  close(): Promise<void>;
+}
+
+function requestSender(url: string): RecordSender {
+  const inFlight: Promise<void>[] = [];
+  return {
+    send: (i, acknowledged) => void inFlight.push(post(url, { value: { type: 'STRING', data: String(i) } }).then(acknowledged)),
+    close: async () => void (await Promise.all(inFlight)),
+  };
+}
+
+function streamSender(url: string): RecordSender {
+  const waiting: (() => void)[] = []; // answers come in order: one line per record
+  let head = 0;
+  let partial = '';
+  const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+  const done = new Promise<void>((resolve, reject) => {
+    request.on('response', (response) => {
+      if (response.statusCode !== 200) reject(new Error(`stream produce answered ${response.statusCode}`));
+      response.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          if (!line.includes('"offset"')) reject(new Error(`stream produce failed: ${line}`));
+          waiting[head++]();
+        }
+      });
+      response.on('end', resolve);
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+  return {
+    send: (i, acknowledged) => {
+      waiting.push(acknowledged);
+      request.write(`${JSON.stringify({ value: { type: 'STRING', data: String(i) } })}\n`);
+    },
+    close: async () => {
+      request.end();
+      await done;
+    },
+  };
+}
+
+async function produceToDelivery(v3: string, wsUrl: string, topic: string, mode: ProduceMode): Promise<{ delivery: LatencyHistogram; acknowledgement: LatencyHistogram }> {
   const total = RATE * LATENCY_SECONDS;
   const sentAt = new Array<bigint>(total);
   const latency = new LatencyHistogram();
@@ -107,18 +150,19 @@ async function produceToDelivery(v3: string, wsUrl: string, topic: string): Prom
   socket.send(JSON.stringify({ type: 'subscribe', id: 'lat', topics: [topic], from: 'latest', credit: total }));
   await subscribed;
 
+  const url = `${v3}/topics/${topic}/records`;
+  const sender = mode === 'stream' ? streamSender(url) : requestSender(url);
   const start = process.hrtime.bigint();
-  const inFlight: Promise<unknown>[] = [];
-  // paced: record i is posted at start + i / RATE seconds, whatever the previous answers took
+  // paced: record i is sent at start + i / RATE seconds, whatever the previous answers took
   for (let i = 0; i < total; i++) {
     const due = start + BigInt(Math.round((i * 1e9) / RATE));
     const wait = Number(due - process.hrtime.bigint()) / 1e6;
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const postedAt = process.hrtime.bigint();
-    sentAt[i] = postedAt;
-    inFlight.push(post(`${v3}/topics/${topic}/records`, { value: { type: 'STRING', data: String(i) } }).then(() => acknowledgement.record(Number(process.hrtime.bigint() - postedAt) / 1e6)));
+    const sentNow = process.hrtime.bigint();
+    sentAt[i] = sentNow;
+    sender.send(i, () => acknowledgement.record(Number(process.hrtime.bigint() - sentNow) / 1e6));
   }
-  await Promise.all(inFlight);
+  await sender.close();
   const deadline = Date.now() + PHASE_TIMEOUT_MS;
   while (delivered < total) {
     if (Date.now() > deadline) throw new Error(`delivered ${delivered} of ${total} records`);
@@ -128,58 +172,80 @@ async function produceToDelivery(v3: string, wsUrl: string, topic: string): Prom
   return { delivery: latency, acknowledgement };
 }
 
+interface LatencyFigures {
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  ackP99Ms: number;
+}
+
+async function latencyRun(v3: string, wsUrl: string, topic: string, mode: ProduceMode): Promise<LatencyFigures> {
+  const latencies = await produceToDelivery(v3, wsUrl, topic, mode);
+  const delivery = latencies.delivery.summary();
+  return { p50Ms: delivery.p50Ms, p99Ms: delivery.p99Ms, p999Ms: delivery.p999Ms, ackP99Ms: latencies.acknowledgement.summary().p99Ms };
+}
+
+const MODE_NAMES: Record<ProduceMode, string> = { requests: 'a POST per record', stream: 'one streamed NDJSON POST' };
+
 async function main(): Promise<void> {
   console.log(
     `# gateway REST benchmark\n${machineLine()}\nruns: ${RUNS}; batched produce: ${formatNumber(RECORDS)} records of 100 B in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; ` +
-      `REST -> WebSocket latency: ${formatNumber(RATE)} records/s for ${LATENCY_SECONDS} s\n`,
+      `REST -> WebSocket latency: ${formatNumber(RATE)} records/s for ${LATENCY_SECONDS} s, sent as ${MODE_NAMES.requests} and as ${MODE_NAMES.stream}\n`,
   );
   const cluster = await LocalCluster.start({ controllers: 1, brokers: 1, gateway: true });
   const base = `http://127.0.0.1:${cluster.gateway!.httpPort}`;
-  const runs: RunFigures[] = [];
+  const wsUrl = `ws://127.0.0.1:${cluster.gateway!.httpPort}/v1/ws`;
+  const produceRuns: number[] = [];
+  const latencyRuns: Record<ProduceMode, LatencyFigures[]> = { requests: [], stream: [] };
   try {
     const clusters = (await (await fetch(`${base}/v3/clusters`)).json()) as { data: { cluster_id: string }[] };
     const v3 = `${base}/v3/clusters/${clusters.data[0].cluster_id}`;
     for (let i = 0; i < RUNS; i++) {
       await createTopic(v3, `rest-bench-${i}`);
-      await createTopic(v3, `rest-latency-${i}`);
       const producePerSec = await batchedProduce(v3, `rest-bench-${i}`);
-      const latencies = await produceToDelivery(v3, `ws://127.0.0.1:${cluster.gateway!.httpPort}/v1/ws`, `rest-latency-${i}`);
-      const latency = latencies.delivery.summary();
-      const acknowledgement = latencies.acknowledgement.summary();
-      const figures = { producePerSec, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, p999Ms: latency.p999Ms, ackP99Ms: acknowledgement.p99Ms };
-      console.log(
-        `run ${i + 1}: batched produce ${formatNumber(producePerSec)} rec/s; REST -> WebSocket p50 ${formatNumber(figures.p50Ms, 2)} ms, p99 ${formatNumber(figures.p99Ms, 2)} ms, ` +
-          `p99.9 ${formatNumber(figures.p999Ms, 2)} ms; REST acknowledgement p50 ${formatNumber(acknowledgement.p50Ms, 2)} ms, p99 ${formatNumber(acknowledgement.p99Ms, 2)} ms`,
-      );
-      runs.push(figures);
+      produceRuns.push(producePerSec);
+      let line = `run ${i + 1}: batched produce ${formatNumber(producePerSec)} rec/s`;
+      for (const mode of ['requests', 'stream'] as const) {
+        await createTopic(v3, `rest-latency-${mode}-${i}`);
+        const figures = await latencyRun(v3, wsUrl, `rest-latency-${mode}-${i}`, mode);
+        latencyRuns[mode].push(figures);
+        line += `; ${MODE_NAMES[mode]}: REST -> WebSocket p50 ${formatNumber(figures.p50Ms, 2)} ms, p99 ${formatNumber(figures.p99Ms, 2)} ms, acknowledgement p99 ${formatNumber(figures.ackP99Ms, 2)} ms`;
+      }
+      console.log(line);
     }
   } finally {
     await cluster.stop();
   }
-  const produce = summarize(runs.map((r) => r.producePerSec));
-  const p99 = summarize(runs.map((r) => r.p99Ms));
+  const produce = summarize(produceRuns);
+  const figures: Figure[] = [{ figure: 'REST batched produce, 100 B values', unit: 'rec/s', summary: produce, target: { name: 'target', value: 100_000, better: 'higher' } }];
+  for (const mode of ['requests', 'stream'] as const) {
+    const runs = latencyRuns[mode];
+    figures.push(
+      { figure: `REST produce -> WebSocket delivery p50 at ${formatNumber(RATE)} rec/s, ${MODE_NAMES[mode]}`, unit: 'ms', summary: summarize(runs.map((r) => r.p50Ms)), digits: 2 },
+      { figure: `REST produce -> WebSocket delivery p99 at ${formatNumber(RATE)} rec/s, ${MODE_NAMES[mode]}`, unit: 'ms', summary: summarize(runs.map((r) => r.p99Ms)), digits: 2, target: { name: 'target', value: 20, better: 'lower' } },
+      { figure: `REST produce -> WebSocket delivery p99.9, ${MODE_NAMES[mode]}`, unit: 'ms', summary: summarize(runs.map((r) => r.p999Ms)), digits: 2 },
+      { figure: `REST produce acknowledgement p99 (acks=all), ${MODE_NAMES[mode]}`, unit: 'ms', summary: summarize(runs.map((r) => r.ackP99Ms)), digits: 2 },
+    );
+  }
   console.log(
     `\n${renderTable(
       ['figure', 'Tributary (median [range])', 'target', 'vs target'],
-      [
-        ['REST batched produce, 100 B values', `${formatSummary(produce)} rec/s`, '>= 100,000 rec/s', `${formatNumber(produce.median / 100_000, 2)}x`],
-        [`REST produce -> WebSocket delivery p50 at ${formatNumber(RATE)} rec/s`, `${formatSummary(summarize(runs.map((r) => r.p50Ms)), 2)} ms`, '-', '-'],
-        [`REST produce -> WebSocket delivery p99 at ${formatNumber(RATE)} rec/s`, `${formatSummary(p99, 2)} ms`, '<= 20 ms', `${formatNumber(p99.median / 20, 2)}x`],
-        [`REST produce -> WebSocket delivery p99.9`, `${formatSummary(summarize(runs.map((r) => r.p999Ms)), 2)} ms`, '-', '-'],
-        [`REST produce acknowledgement p99 (acks=all)`, `${formatSummary(summarize(runs.map((r) => r.ackP99Ms)), 2)} ms`, '-', '-'],
-      ],
+      figures.map((f) => [
+        f.figure,
+        `${formatSummary(f.summary, f.digits ?? 0)} ${f.unit}`,
+        f.target ? `${f.target.better === 'higher' ? '>=' : '<='} ${formatNumber(f.target.value)} ${f.unit}` : '-',
+        f.target ? `${formatNumber(f.summary.median / f.target.value, 2)}x` : '-',
+      ]),
     )}`,
   );
   console.log('\nThe HTTP and WebSocket clients (one process), the gateway, the broker and the controller share the 2 cores.');
   writeBenchResult(
     args.get('json'),
-    benchResult('gateway-rest', `runs: ${RUNS}, ${formatNumber(RECORDS)} records in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; single records at ${formatNumber(RATE)} rec/s for ${LATENCY_SECONDS} s to one WebSocket subscriber; clients, gateway, broker and controller share the cores`, [
-      { figure: 'REST batched produce, 100 B values', unit: 'rec/s', summary: produce, target: { name: 'target', value: 100_000, better: 'higher' } },
-      { figure: `REST produce -> WebSocket delivery p50 at ${formatNumber(RATE)} rec/s`, unit: 'ms', summary: summarize(runs.map((r) => r.p50Ms)), digits: 2 },
-      { figure: `REST produce -> WebSocket delivery p99 at ${formatNumber(RATE)} rec/s`, unit: 'ms', summary: p99, digits: 2, target: { name: 'target', value: 20, better: 'lower' } },
-      { figure: 'REST produce -> WebSocket delivery p99.9', unit: 'ms', summary: summarize(runs.map((r) => r.p999Ms)), digits: 2 },
-      { figure: 'REST produce acknowledgement p99 (acks=all)', unit: 'ms', summary: summarize(runs.map((r) => r.ackP99Ms)), digits: 2 },
-    ]),
+    benchResult(
+      'gateway-rest',
+      `runs: ${RUNS}, ${formatNumber(RECORDS)} records in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; single records at ${formatNumber(RATE)} rec/s for ${LATENCY_SECONDS} s to one WebSocket subscriber, as a POST each and as one streamed POST; clients, gateway, broker and controller share the cores`,
+      figures,
+    ),
   );
 }
 
