@@ -3,7 +3,7 @@ import { Telemetry } from '@tributary/platform';
 import { BrokerRuntime } from './broker-runtime';
 import { BrokerConfig } from './config';
 import { HealthController } from './health.controller';
-import { TelemetryModule } from './telemetry/telemetry.module';
+import { TelemetryModule } from '@tributary/platform';
 
 /** A broker node: Kafka listener and data plane. */
 @Module({})

@@ -4,7 +4,7 @@ import { ControllerConfig } from './config';
 import { ControlPlaneController } from './control-plane.controller';
 import { ControllerRuntime } from './controller-runtime';
 import { HealthController } from './health.controller';
-import { TelemetryModule } from './telemetry/telemetry.module';
+import { TelemetryModule } from '@tributary/platform';
 
 /** A controller node: Raft quorum member holding the cluster metadata (KRaft-style). */
 @Module({})

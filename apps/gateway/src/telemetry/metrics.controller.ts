@@ -1,16 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Telemetry } from '@tributary/platform';
+import { MetricsController } from '@tributary/platform';
 
-/** GET /metrics: the Prometheus scrape endpoint, on the app's own HTTP port. */
+/** GET /metrics, kept out of the REST API's OpenAPI document (and so out of the generated SDK). */
 @ApiExcludeController()
 @Controller('metrics')
-export class MetricsController {
-  constructor(private readonly telemetry: Telemetry) {}
-
-  @Get()
-  scrape(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
-    this.telemetry.serveMetrics(request, response);
-  }
-}
+export class GatewayMetricsController extends MetricsController {}

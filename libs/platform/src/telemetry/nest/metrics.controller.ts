@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { Telemetry } from '@tributary/platform';
+import { Telemetry } from '../telemetry';
 
 /** GET /metrics: the Prometheus scrape endpoint, on the app's own HTTP port. */
 @Controller('metrics')
