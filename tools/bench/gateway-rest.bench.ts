@@ -13,17 +13,17 @@ import { LocalCluster } from '../cluster/local-cluster';
 import { LatencyHistogram } from '../perf/latency-histogram';
 import { benchResult, Figure, writeBenchResult } from './lib/bench-result';
 import { machineLine } from './lib/machine';
+import { benchOptions, positiveOption } from './lib/options';
 import { formatNumber, formatSummary, summarize } from './lib/stats';
 import { renderTable } from './lib/table';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const RUNS = Number(args.get('runs') ?? 3);
-const RECORDS = Number(args.get('records') ?? 300_000);
-const BATCH = Number(args.get('batch') ?? 1000);
-const CONNECTIONS = Number(args.get('connections') ?? 4);
-const RATE = Number(args.get('rate') ?? 1000);
-const LATENCY_SECONDS = Number(args.get('seconds') ?? 10);
+const args = benchOptions(process.argv.slice(2));
+const RUNS = positiveOption(args, 'runs', 3);
+const RECORDS = positiveOption(args, 'records', 300_000);
+const BATCH = positiveOption(args, 'batch', 1000);
+const CONNECTIONS = positiveOption(args, 'connections', 4);
+const RATE = positiveOption(args, 'rate', 1000);
+const LATENCY_SECONDS = positiveOption(args, 'seconds', 10);
 const PHASE_TIMEOUT_MS = 180_000;
 
 /**
