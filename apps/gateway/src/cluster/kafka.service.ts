@@ -17,7 +17,7 @@ export class KafkaService implements OnApplicationShutdown {
   private readonly consumers = new Set<{ consumer: Consumer; cluster: ClusterClient }>();
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
-    this.cluster = this.newClusterClient('tributary-gateway');
+    this.cluster = this.createClusterClient('tributary-gateway');
     // linger 0: a REST or WebSocket produce is sent on the next turn of the event loop, batched with
     // whatever else arrived meanwhile and with what waits behind requests in flight; a 5 ms linger
     // was half of a single REST produce's latency
@@ -27,7 +27,7 @@ export class KafkaService implements OnApplicationShutdown {
 
   /** A consumer with its own connections; close it with closeConsumer(). */
   createConsumer(options: ConsumerOptions = {}): Consumer {
-    const cluster = this.newClusterClient('tributary-gateway-consumer');
+    const cluster = this.createClusterClient('tributary-gateway-consumer');
     const consumer = new Consumer(cluster, options);
     this.consumers.add({ consumer, cluster });
     return consumer;
@@ -48,7 +48,8 @@ export class KafkaService implements OnApplicationShutdown {
     await this.cluster.close();
   }
 
-  private newClusterClient(clientId: string): ClusterClient {
+  /** Connections of their own to the cluster, for a reader whose long polls must not delay the rest; the caller closes it. */
+  createClusterClient(clientId: string): ClusterClient {
     return new ClusterClient({ brokers: this.config.brokers.map((b) => `${b.host}:${b.port}`), clientId });
   }
 }

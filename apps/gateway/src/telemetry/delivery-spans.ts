@@ -6,8 +6,8 @@ import type { ConsumedRecord } from '@tributary/protocol';
 const MAX_LINKS = 16;
 
 /**
- * Spans of one WebSocket subscription's deliveries: one per consumed batch, from its arrival at
- * the gateway until its last record went out on the socket. A batch's span continues the trace of
+ * Spans of one WebSocket subscription's deliveries: one per consumed batch (or per frame of a
+ * shared feed), from its arrival at the gateway until its last record went out on the socket. A batch's span continues the trace of
  * its first record that carries a `traceparent` header (so gateway produce -> broker -> delivery
  * is one trace) and links the other traces in the batch. Deliveries leave in arrival order, so
  * the open spans form a queue ended from the front.
@@ -22,17 +22,26 @@ export class DeliverySpans {
 
   received(topic: string, partition: number, records: readonly ConsumedRecord[]): void {
     if (records.length === 0) return;
+    this.open.push({ span: this.start(topic, partition, records), remaining: records.length });
+  }
+
+  /** `records`, which arrived at the gateway at `receivedAt` (epoch ms), went out now: one span for that. */
+  delivered(topic: string, partition: number, records: readonly ConsumedRecord[], receivedAt: number): void {
+    if (records.length > 0) this.start(topic, partition, records, receivedAt).end();
+  }
+
+  private start(topic: string, partition: number, records: readonly ConsumedRecord[], startTime?: number): Span {
     const carried = traceContextsOf(records);
-    const span = this.tracer.startSpan(
+    return this.tracer.startSpan(
       `deliver ${topic}`,
       {
         kind: SpanKind.CONSUMER,
         links: carried.slice(1).map((context): Link => ({ context })),
         attributes: { 'messaging.system': 'kafka', 'messaging.operation.name': 'deliver', 'messaging.destination.name': topic, 'messaging.destination.partition.id': String(partition), 'messaging.batch.message_count': records.length, 'tributary.ws.subscription': this.subscriptionId },
+        ...(startTime !== undefined ? { startTime } : {}),
       },
       carried.length > 0 ? trace.setSpanContext(ROOT_CONTEXT, carried[0]) : ROOT_CONTEXT,
     );
-    this.open.push({ span, remaining: records.length });
   }
 
   /** `count` more deliveries went out, oldest first. */

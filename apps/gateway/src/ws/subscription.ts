@@ -1,24 +1,17 @@
-import { ConsumedBatch, Consumer } from '@tributary/client';
 import { Tracer } from '@opentelemetry/api';
-import { KafkaService } from '../cluster/kafka.service';
-import { DeliverySpans } from '../telemetry/delivery-spans';
 import { GatewayMetrics } from '../telemetry/gateway-metrics';
-import { FrameError, errorFrame, errorFrameOf } from './error-frames';
-import { DeliveryEncoder } from './record-codec';
-import { WS_LIMITS } from './ws-limits';
-import { AckFrame, ErrorFrame, ServerFrame, SubscribeFrame, TopicPartitionOffset } from './ws-protocol';
-
-/** Sent entries at the head of the waiting queue are dropped in one slice once this many have piled up. */
-const COMPACT_AFTER_SENT = 1024;
+import { AckFrame, ErrorFrame, ServerFrame } from './ws-protocol';
 
 /** Where a subscription's frames go: its socket. */
 export interface SubscriptionOutput {
   send(frame: ServerFrame): void;
   /** Sends a frame already serialized (records frames are joined from pre-encoded deliveries). */
   sendText(text: string): void;
+  /** Sends one text frame made of `parts` in order, without joining them (a shared body between two small parts). */
+  sendParts(parts: readonly Buffer[]): void;
   /** Whether the socket takes more deliveries now (its unsent bytes are under the bound). */
   writable(): boolean;
-  /** The subscription stopped on its own (its consumer failed), for `reason`. */
+  /** The subscription stopped on its own (its consumer or feed failed), for `reason`. */
   ended(id: string, reason: string): void;
 }
 
@@ -29,224 +22,18 @@ export interface WsTelemetry {
 }
 
 /**
- * One subscription of a socket: a native Consumer (group member or manual assignment) whose
- * records wait, already encoded, until the client has granted credit for them. Memory is bounded:
- * above maxBufferedBytes the consumer's partitions are paused, so it stops fetching, and resumed
- * once the client has taken half of what waits. Acks of a group
- * subscription are committed for the group; nothing is committed that the client did not ack.
+ * One subscription of a socket, started by a subscribe frame: records go out only within the
+ * credit the client granted, and only while the socket is writable.
  */
-export class Subscription {
-  private credit: number;
-  /** Encoded deliveries waiting for credit, oldest first from `head`. */
-  private waiting: string[] = [];
-  private head = 0;
-  private waitingBytes = 0;
-  private fetchingPaused = false;
-  private consumer: Consumer | null = null;
-  private readonly encoder: DeliveryEncoder;
-  private readonly idJson: string;
-  /** Acked (not yet committed) offset per partition: the last record processed. */
-  private readonly acked = new Map<string, TopicPartitionOffset>();
-  /** The highest offset ever acked per partition, committed or not. */
-  private readonly highestAck = new Map<string, number>();
-  private committing: Promise<void> | null = null;
-  private closed = false;
-  private readonly spans: DeliverySpans | null;
-
-  constructor(
-    private readonly request: SubscribeFrame,
-    private readonly kafka: KafkaService,
-    private readonly output: SubscriptionOutput,
-    private readonly telemetry: WsTelemetry | null = null,
-  ) {
-    this.spans = telemetry?.tracer ? new DeliverySpans(telemetry.tracer, request.id) : null;
-    this.credit = request.credit;
-    this.encoder = new DeliveryEncoder({ key: request.key_format, value: request.value_format, headers: request.header_format });
-    this.idJson = JSON.stringify(request.id);
-  }
-
-  get id(): string {
-    return this.request.id;
-  }
-
-  /** Resolves topics and start positions, answers `subscribed`, then starts consuming. Throws for unknown topics. */
-  async start(): Promise<void> {
-    const fetchOptions = { maxBytes: WS_LIMITS.fetchMaxBytes, partitionMaxBytes: WS_LIMITS.partitionFetchMaxBytes, maxWaitMs: WS_LIMITS.fetchMaxWaitMs, maxBufferedResponses: 1 };
-    if (this.request.group !== undefined) {
-      const topics = this.request.topics ?? [];
-      for (const topic of topics) await this.kafka.cluster.topic(topic);
-      if (this.closed) return;
-      // autoCommit off: the consumer's position runs ahead of what the client has processed; only acks commit
-      this.consumer = this.kafka.createConsumer({ ...fetchOptions, groupId: this.request.group, fromBeginning: this.request.from === 'earliest', autoCommit: false });
-      this.consumer.subscribe(topics);
-      this.output.send({ type: 'subscribed', id: this.id, group: this.request.group, topics });
-    } else {
-      const positions = await this.startPositions();
-      if (this.closed) return;
-      this.consumer = this.kafka.createConsumer({ ...fetchOptions, autoCommit: false });
-      this.consumer.assign(positions);
-      // the exact start offsets: a client that reconnects before its first record resumes from them
-      this.output.send({ type: 'subscribed', id: this.id, partitions: positions });
-    }
-    const consumer = this.consumer;
-    consumer.run({ eachBatch: (batch) => this.onBatch(batch) }).catch((error: unknown) => {
-      if (this.closed) return;
-      const frame = errorFrameOf(this.id, error);
-      this.output.send(frame);
-      this.output.ended(this.id, frame.message);
-    });
-  }
-
+export interface Subscription {
+  readonly id: string;
+  /** Resolves topics and start positions, answers `subscribed`, then starts delivering. Throws for unknown topics. */
+  start(): Promise<void>;
   /** Adds `records` to the credit; an error when the outstanding credit would pass maxCredit. */
-  grant(records: number): ErrorFrame | null {
-    if (this.credit + records > WS_LIMITS.maxCredit) return errorFrame(this.id, 429, `credit: at most ${WS_LIMITS.maxCredit} records may be outstanding (${this.credit} are)`);
-    this.credit += records;
-    this.pump();
-    return null;
-  }
-
-  /** Records the client's acks and commits them for the group (coalesced: one commit in flight). */
-  ack(frame: AckFrame): ErrorFrame | null {
-    if (this.request.group === undefined) return errorFrame(this.id, 400, 'ack: only group subscriptions commit; a direct subscription resumes from the positions its client keeps (partitions[].offset)');
-    const topics = this.request.topics ?? [];
-    const foreign = frame.offsets.find((o) => !topics.includes(o.topic));
-    if (foreign) return errorFrame(this.id, 400, `ack: topic ${foreign.topic} is not part of this subscription`);
-    for (const o of frame.offsets) {
-      const key = `${o.topic}\u0000${o.partition}`;
-      // an ack below one already taken (perhaps committed) must not move the group's offset back
-      if ((this.highestAck.get(key) ?? -1) >= o.offset) continue;
-      this.highestAck.set(key, o.offset);
-      this.acked.set(key, { topic: o.topic, partition: o.partition, offset: o.offset });
-    }
-    void this.commitAcked();
-    return null;
-  }
-
-  /** Sends waiting deliveries while there is credit and the socket is writable. */
-  pump(): void {
-    // bounded: every pass sends one frame of at least one record taken from `waiting`
-    while (!this.closed && this.credit > 0 && this.head < this.waiting.length && this.output.writable()) {
-      const count = Math.min(this.credit, this.waiting.length - this.head, WS_LIMITS.maxRecordsPerFrame);
-      const texts = this.waiting.slice(this.head, this.head + count);
-      this.head += count;
-      this.credit -= count;
-      for (const text of texts) this.waitingBytes -= text.length;
-      this.output.sendText(`{"type":"records","id":${this.idJson},"records":[${texts.join(',')}]}`);
-      this.telemetry?.metrics.delivered(count);
-      this.spans?.sent(count);
-    }
-    if (this.head === this.waiting.length) {
-      this.waiting = [];
-      this.head = 0;
-    } else if (this.head > COMPACT_AFTER_SENT) {
-      this.waiting = this.waiting.slice(this.head);
-      this.head = 0;
-    }
-    if (this.fetchingPaused && this.waitingBytes <= WS_LIMITS.maxBufferedBytes / 2) this.setFetching(true);
-  }
-
-  /** Stops consuming; acks not yet committed are committed first (bounded wait), then the group is left. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.waiting = [];
-    this.head = 0;
-    this.spans?.abandon();
-    const consumer = this.consumer;
-    if (!consumer) return;
-    if (this.acked.size > 0 || this.committing) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, WS_LIMITS.closeCommitTimeoutMs)));
-      await Promise.race([this.commitAcked(), timeout]);
-      clearTimeout(timer);
-    }
-    await this.kafka.closeConsumer(consumer);
-  }
-
-  private onBatch(batch: ConsumedBatch): void {
-    if (this.closed) return;
-    this.spans?.received(batch.topic, batch.partition, batch.records);
-    for (const text of this.encoder.encodeBatch(batch.topic, batch.partition, batch.records)) {
-      this.waiting.push(text);
-      this.waitingBytes += text.length;
-    }
-    this.pump();
-    // also when already paused: a group may have assigned new partitions, which start unpaused
-    if (this.waitingBytes >= WS_LIMITS.maxBufferedBytes) this.setFetching(false);
-  }
-
-  /** Pauses or resumes every assigned partition (a group's later assignments are paused at their first batch). */
-  private setFetching(on: boolean): void {
-    const consumer = this.consumer;
-    if (!consumer) return;
-    this.fetchingPaused = !on;
-    for (const { topic, partition } of consumer.assignment()) {
-      if (on) consumer.resume(topic, partition);
-      else consumer.pause(topic, partition);
-    }
-  }
-
-  /**
-   * Commits what was acked, again while more acks arrive meanwhile (also while closing: close()
-   * waits for it, bounded); a failing commit is retried commitAttempts times, then reported in an
-   * error frame, and the acks stay to go with the next commit.
-   */
-  private commitAcked(): Promise<void> {
-    this.committing ??= (async () => {
-      let failures = 0;
-      while (this.acked.size > 0 && this.consumer) {
-        const batch = [...this.acked.values()];
-        this.acked.clear();
-        try {
-          await this.consumer.commit(batch.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset + 1 })));
-          failures = 0;
-          if (!this.closed) this.output.send({ type: 'committed', id: this.id, offsets: batch });
-        } catch (error) {
-          for (const o of batch) {
-            const key = `${o.topic}\u0000${o.partition}`;
-            const newer = this.acked.get(key);
-            if (!newer || newer.offset < o.offset) this.acked.set(key, o);
-          }
-          if (++failures >= WS_LIMITS.commitAttempts) {
-            if (!this.closed) this.output.send(errorFrameOf(this.id, error));
-            return;
-          }
-          await new Promise((resolve) => setTimeout(resolve, WS_LIMITS.commitRetryBackoffMs));
-        }
-      }
-    })().finally(() => {
-      this.committing = null;
-    });
-    return this.committing;
-  }
-
-  /** Direct partitions and their first offsets: explicit offsets, else `from` resolved to offsets now. */
-  private async startPositions(): Promise<TopicPartitionOffset[]> {
-    const wanted = new Map<string, { topic: string; partition: number; offset?: number }>();
-    for (const topic of this.request.topics ?? []) {
-      const info = await this.kafka.cluster.topic(topic);
-      for (const p of info.partitions) wanted.set(`${topic}\u0000${p.partition}`, { topic, partition: p.partition });
-      if (wanted.size > WS_LIMITS.maxPartitionsPerSubscription) throw new FrameError(429, `a subscription covers at most ${WS_LIMITS.maxPartitionsPerSubscription} partitions`);
-    }
-    for (const p of this.request.partitions ?? []) {
-      const info = await this.kafka.cluster.topic(p.topic);
-      if (p.partition >= info.partitions.length) throw new FrameError(404, `partitions: topic ${p.topic} has no partition ${p.partition} (it has ${info.partitions.length})`);
-      wanted.set(`${p.topic}\u0000${p.partition}`, p);
-      if (wanted.size > WS_LIMITS.maxPartitionsPerSubscription) throw new FrameError(429, `a subscription covers at most ${WS_LIMITS.maxPartitionsPerSubscription} partitions`);
-    }
-    const from = this.request.from;
-    const resolved = new Map<string, number>();
-    for (const topic of new Set([...wanted.values()].filter((p) => p.offset === undefined).map((p) => p.topic))) {
-      if (typeof from === 'object' && 'offset' in from) continue;
-      const found = await this.kafka.admin.listOffsets(topic, typeof from === 'string' ? from : { timestamp: from.timestamp });
-      // no record at or after the timestamp: start at the end, where the next one will be
-      const latest = typeof from === 'object' && found.some((p) => p.offset < 0) ? await this.kafka.admin.listOffsets(topic, 'latest') : [];
-      for (const p of found) resolved.set(`${topic}\u0000${p.partition}`, p.offset >= 0 ? p.offset : (latest.find((l) => l.partition === p.partition)?.offset ?? 0));
-    }
-    return [...wanted.entries()].map(([key, p]) => ({
-      topic: p.topic,
-      partition: p.partition,
-      offset: p.offset ?? (typeof from === 'object' && 'offset' in from ? from.offset : resolved.get(key)!),
-    }));
-  }
+  grant(records: number): ErrorFrame | null;
+  /** The client processed records up to these offsets (group subscriptions commit them). */
+  ack(frame: AckFrame): ErrorFrame | null;
+  /** Sends what may go now (the socket flushed, credit arrived). */
+  pump(): void;
+  close(): Promise<void>;
 }

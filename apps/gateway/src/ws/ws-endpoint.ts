@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { Telemetry } from '@tributary/platform';
 import { KafkaService } from '../cluster/kafka.service';
 import { GatewayMetrics } from '../telemetry/gateway-metrics';
+import { FanoutHub } from './fanout/fanout-hub';
 import { WsAuthenticator } from './ws-authenticator';
 import { WS_LIMITS } from './ws-limits';
 import { WsSession } from './ws-session';
@@ -29,6 +30,7 @@ export class WsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly kafka: KafkaService,
+    private readonly hub: FanoutHub,
     private readonly authenticator: WsAuthenticator,
     private readonly metrics: GatewayMetrics,
     private readonly telemetry: Telemetry,
@@ -72,7 +74,7 @@ export class WsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown
       return;
     }
     this.server.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const session = new WsSession(ws, this.kafka, this.logger, access, { metrics: this.metrics, tracer: this.telemetry.tracer });
+      const session = new WsSession(ws, this.kafka, this.hub, this.logger, access, { metrics: this.metrics, tracer: this.telemetry.tracer });
       this.sessions.add(session);
       ws.once('close', () => this.sessions.delete(session));
     });

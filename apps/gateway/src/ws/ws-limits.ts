@@ -19,7 +19,17 @@ export const WS_LIMITS = {
    * subscription pauses its partitions (no more Fetch requests); below half of it, it resumes them.
    */
   maxBufferedBytes: 64 * 1024,
-  /** Fetch sizes of a subscription's consumer: with one response queued ahead, its memory stays near these. */
+  /**
+   * Bytes of records (and their encodings) that direct subscriptions share, over all partitions;
+   * least recently read chunks leave first and are fetched again if still needed.
+   */
+  fanoutCacheBytes: 64 * 1024 * 1024,
+  /** Fetch sizes of the shared feeds: a chunk is one partition's answer, about a frame or two of small records. */
+  fanoutFetchMaxBytes: 4 * 1024 * 1024,
+  fanoutPartitionFetchMaxBytes: 128 * 1024,
+  /** Pause of the shared fetchers after a failed request or while a partition has no leader. */
+  fanoutRetryBackoffMs: 200,
+  /** Fetch sizes of a group subscription's consumer: with one response queued ahead, its memory stays near these. */
   fetchMaxBytes: 64 * 1024,
   partitionFetchMaxBytes: 64 * 1024,
   fetchMaxWaitMs: 250,

@@ -5,7 +5,10 @@ import { TRACEPARENT, contextOf, traceparentOf } from '@tributary/platform';
 import { KafkaService } from '../cluster/kafka.service';
 import { errorFrame, errorFrameOf } from './error-frames';
 import { producerRecordOf } from './record-codec';
-import { Subscription, WsTelemetry } from './subscription';
+import { DirectSubscription } from './direct-subscription';
+import { FanoutHub } from './fanout/fanout-hub';
+import { GroupSubscription } from './group-subscription';
+import { Subscription, SubscriptionOutput, WsTelemetry } from './subscription';
 import { WS_LIMITS } from './ws-limits';
 import { ClientFrame, ProduceFrame, ServerFrame, SubscribeFrame, parseClientFrame } from './ws-protocol';
 
@@ -37,6 +40,7 @@ export class WsSession {
   constructor(
     private readonly socket: WebSocket,
     private readonly kafka: KafkaService,
+    private readonly hub: FanoutHub,
     private readonly logger: Logger,
     private readonly access: SessionAccess,
     private readonly telemetry: WsTelemetry | null = null,
@@ -117,12 +121,15 @@ export class WsSession {
     if (this.subscriptions.size >= WS_LIMITS.maxSubscriptionsPerSocket) return this.send(errorFrame(frame.id, 429, `at most ${WS_LIMITS.maxSubscriptionsPerSocket} subscriptions per socket`));
     const forbidden = [...(frame.topics ?? []), ...(frame.partitions ?? []).map((p) => p.topic)].find((topic) => !this.access.mayRead(topic));
     if (forbidden !== undefined) return this.send(errorFrame(frame.id, 403, `${this.access.name} may not read topic ${forbidden}`));
-    const subscription = new Subscription(frame, this.kafka, {
+    const output: SubscriptionOutput = {
       send: (f) => this.send(f),
       sendText: (text) => this.sendText(text),
+      sendParts: (parts) => this.sendParts(parts),
       writable: () => this.socket.bufferedAmount < WS_LIMITS.maxSocketBufferedBytes,
       ended: (id, reason) => void this.endSubscription(id, subscription).then((ended) => ended && this.send({ type: 'unsubscribed', id, reason })),
-    }, this.telemetry);
+    };
+    const subscription: Subscription =
+      frame.group !== undefined ? new GroupSubscription(frame, frame.group, this.kafka, output, this.telemetry) : new DirectSubscription(frame, this.kafka, this.hub, output, this.telemetry);
     // registered before it starts, so credit granted meanwhile counts
     this.subscriptions.set(frame.id, subscription);
     try {
@@ -199,6 +206,15 @@ export class WsSession {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     // each flushed frame may have brought the socket under its bound: deliveries waiting for that go on
     this.socket.send(text, () => this.onFlushed());
+  }
+
+  /** One text frame sent as fragments, so a body shared by many sockets is written, not copied into each frame. */
+  private sendParts(parts: readonly Buffer[]): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const last = parts.length - 1;
+    // synchronous: no other frame can slip between the fragments of this one
+    for (let i = 0; i < last; i++) this.socket.send(parts[i], { binary: false, fin: false });
+    this.socket.send(parts[last], { binary: false, fin: true }, () => this.onFlushed());
   }
 
   private onFlushed(): void {

@@ -1,6 +1,6 @@
 import { ConsumedBatch, ConsumerHandlers, TopicPartitionOffset as CommitOffset } from '@tributary/client';
 import { KafkaService } from '../cluster/kafka.service';
-import { Subscription } from './subscription';
+import { GroupSubscription } from './group-subscription';
 import { WS_LIMITS } from './ws-limits';
 import { ServerFrame, SubscribeFrame, parseClientFrame } from './ws-protocol';
 
@@ -34,7 +34,7 @@ class FakeConsumer {
 }
 
 function subscribeFrame(fields: Record<string, unknown>): SubscribeFrame {
-  const parsed = parseClientFrame(JSON.stringify({ type: 'subscribe', id: 's', topics: ['t'], ...fields }));
+  const parsed = parseClientFrame(JSON.stringify({ type: 'subscribe', id: 's', topics: ['t'], group: 'g', ...fields }));
   if (!('frame' in parsed) || parsed.frame.type !== 'subscribe') throw new Error(`bad test frame: ${JSON.stringify(parsed)}`);
   return parsed.frame;
 }
@@ -49,9 +49,10 @@ async function started(fields: Record<string, unknown>) {
   } as unknown as KafkaService;
   const frames: ServerFrame[] = [];
   let writable = true;
-  const subscription = new Subscription(subscribeFrame(fields), kafka, {
+  const subscription = new GroupSubscription(subscribeFrame(fields), 'g', kafka, {
     send: (frame) => frames.push(frame),
     sendText: (text) => frames.push(JSON.parse(text) as ServerFrame),
+    sendParts: (parts) => frames.push(JSON.parse(Buffer.concat(parts).toString()) as ServerFrame),
     writable: () => writable,
     ended: () => undefined,
   });
@@ -60,10 +61,10 @@ async function started(fields: Record<string, unknown>) {
   return { subscription, consumer, frames, delivered, setWritable: (on: boolean) => (writable = on) };
 }
 
-describe('Subscription credit accounting', () => {
+describe('GroupSubscription credit accounting', () => {
   it('never sends more records than the client granted, in order, across grants', async () => {
     const { subscription, consumer, frames, delivered } = await started({ credit: 3 });
-    expect(frames[0]).toEqual({ type: 'subscribed', id: 's', partitions: [{ topic: 't', partition: 0, offset: 0 }] });
+    expect(frames[0]).toEqual({ type: 'subscribed', id: 's', group: 'g', topics: ['t'] });
     consumer.deliver(0, 10);
     expect(delivered()).toEqual([0, 1, 2]);
     expect(subscription.grant(5)).toBeNull();
@@ -109,10 +110,9 @@ describe('Subscription credit accounting', () => {
   });
 });
 
-describe('Subscription acks', () => {
+describe('GroupSubscription acks', () => {
   it('commits the offset after each acked record for a group, and confirms with the acked offsets', async () => {
-    const { subscription, consumer, frames } = await started({ group: 'g', credit: 10 });
-    expect(frames[0]).toEqual({ type: 'subscribed', id: 's', group: 'g', topics: ['t'] });
+    const { subscription, consumer, frames } = await started({ credit: 10 });
     consumer.deliver(0, 5);
     expect(subscription.ack({ type: 'ack', id: 's', offsets: [{ topic: 't', partition: 0, offset: 2 }, { topic: 't', partition: 0, offset: 4 }] })).toBeNull();
     await new Promise((resolve) => setImmediate(resolve));
@@ -125,10 +125,5 @@ describe('Subscription acks', () => {
     await subscription.close();
     expect(consumer.commits.at(-1)).toEqual([{ topic: 't', partition: 0, offset: 7 }]);
     expect(subscription.ack({ type: 'ack', id: 's', offsets: [{ topic: 'other', partition: 0, offset: 1 }] })).toMatchObject({ error_code: 400, message: 'ack: topic other is not part of this subscription' });
-  });
-
-  it('refuses acks on a direct subscription, whose client keeps its own positions', async () => {
-    const { subscription } = await started({ credit: 1 });
-    expect(subscription.ack({ type: 'ack', id: 's', offsets: [{ topic: 't', partition: 0, offset: 0 }] })).toMatchObject({ error_code: 400 });
   });
 });
