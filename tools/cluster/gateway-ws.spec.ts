@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
-import { Admin, ClusterClient, GatewayRecord, GatewaySubscription } from '@tributary/client';
+import { Admin, ClusterClient, GatewayRecord, GatewaySubscription, Producer } from '@tributary/client';
 import { freePort } from './free-port';
 import { LocalCluster } from './local-cluster';
 import { NodeProcess } from './node-process';
+import { scrape, total } from './prometheus-scrape';
 
 const exec = promisify(execFile);
 
@@ -262,6 +263,39 @@ describe('gateway WebSocket endpoint /v1/ws', () => {
     expect(received.map((r) => r.offset)).toEqual(Array.from({ length: 60_000 }, (_, i) => i));
     socket.close();
   }, 120_000);
+
+  it('direct subscribers of one partition share its reads: each gets every record, the broker sends them about once', async () => {
+    await new Admin(client).createTopics([{ name: 'fanned', partitions: 1, replicationFactor: 1 }]);
+    const producer = new Producer(client, { lingerMs: 5 });
+    await producer.send('fanned', Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(100) })));
+    const subscribers = await Promise.all(Array.from({ length: 40 }, () => TestSocket.open(url)));
+    for (const s of subscribers) s.send({ type: 'subscribe', id: 'f', topics: ['fanned'], from: 'earliest', credit: 5000 });
+    await until(() => subscribers.every((s) => s.records('f').length === 3000), 'every subscriber receiving the 3,000 records');
+    // and at the tail: records produced now reach every subscriber waiting at the end
+    await producer.send('fanned', Array.from({ length: 10 }, (_, i) => ({ value: `late-${i}` })));
+    await producer.close();
+    await until(() => subscribers.every((s) => s.records('f').length === 3010), 'every subscriber receiving the 10 late records');
+    for (const s of subscribers) expect(s.records('f').map((r) => r.offset)).toEqual(Array.from({ length: 3010 }, (_, i) => i));
+    const metrics = await scrape(`http://127.0.0.1:${cluster.brokers[0].httpPort}/metrics`);
+    const written = total(metrics, 'tributary_broker_topic_bytes_in_total', { topic: 'fanned' });
+    const sent = total(metrics, 'tributary_broker_topic_bytes_out_total', { topic: 'fanned' });
+    // 40 consumers of their own would have fetched 40 times what was written
+    expect(sent).toBeGreaterThanOrEqual(written);
+    expect(sent).toBeLessThan(3 * written);
+    for (const s of subscribers) s.close();
+  }, 90_000);
+
+  it('a topic deleted under a direct subscription ends it with an error frame', async () => {
+    await new Admin(client).createTopics([{ name: 'doomed', partitions: 1, replicationFactor: 1 }]);
+    const socket = await TestSocket.open(url);
+    socket.send({ type: 'subscribe', id: 'd', topics: ['doomed'], from: 'earliest', credit: 10 });
+    await socket.next((f) => f.type === 'subscribed', 'subscribed');
+    await new Admin(client).deleteTopics(['doomed']);
+    const error = await socket.next((f) => f.type === 'error' && f.id === 'd', 'an error frame for the deleted topic');
+    expect(error.message).toMatch(/UNKNOWN_TOPIC/);
+    await socket.next((f) => f.type === 'unsubscribed' && f.id === 'd', 'unsubscribed');
+    socket.close();
+  }, 60_000);
 
   it('answers bad frames with errors naming the problem; a malformed frame closes only its socket; frames have a size limit', async () => {
     const bystander = await TestSocket.open(url);

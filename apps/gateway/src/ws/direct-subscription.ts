@@ -1,7 +1,7 @@
 import { KafkaService } from '../cluster/kafka.service';
 import { DeliverySpans } from '../telemetry/delivery-spans';
 import { errorFrame, errorFrameOf } from './error-frames';
-import { FanoutHub } from './fanout/fanout-hub';
+import { FeedSource } from './fanout/fanout-hub';
 import { formatKeyOf } from './fanout/feed-chunk';
 import { FeedWaiter, PartitionFeed } from './fanout/partition-feed';
 import { DeliveryFormats } from './record-codec';
@@ -40,7 +40,7 @@ export class DirectSubscription implements Subscription {
   constructor(
     private readonly request: SubscribeFrame,
     private readonly kafka: KafkaService,
-    private readonly hub: FanoutHub,
+    private readonly feeds: FeedSource,
     private readonly output: SubscriptionOutput,
     private readonly telemetry: WsTelemetry | null = null,
   ) {
@@ -59,7 +59,7 @@ export class DirectSubscription implements Subscription {
     const positions = await startPositions(this.kafka, this.request);
     if (this.closed) return;
     this.cursors = positions.map((p) => {
-      const cursor: Cursor = { feed: this.hub.acquire(p.topic, p.partition), offset: p.offset, wake: () => this.pump() };
+      const cursor: Cursor = { feed: this.feeds.acquire(p.topic, p.partition), offset: p.offset, wake: () => this.pump() };
       return cursor;
     });
     // the exact start offsets: a client that reconnects before its first record resumes from them
@@ -101,7 +101,7 @@ export class DirectSubscription implements Subscription {
     this.closed = true;
     for (const cursor of this.cursors) {
       cursor.feed.unwait(cursor);
-      this.hub.release(cursor.feed);
+      this.feeds.release(cursor.feed);
     }
     this.cursors = [];
   }

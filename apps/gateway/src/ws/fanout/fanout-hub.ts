@@ -5,6 +5,12 @@ import { ChunkCache } from './chunk-cache';
 import { FeedFetcher } from './feed-fetcher';
 import { FeedHost, PartitionFeed, feedKey } from './partition-feed';
 
+/** Where direct subscriptions get their partitions' feeds. */
+export interface FeedSource {
+  acquire(topic: string, partition: number): PartitionFeed;
+  release(feed: PartitionFeed): void;
+}
+
 /**
  * The shared read side of direct WebSocket subscriptions: one feed per partition read by any of
  * them, one chunk cache for all feeds, and two fetchers (catch-up reads and tail long polls) with
@@ -12,7 +18,7 @@ import { FeedHost, PartitionFeed, feedKey } from './partition-feed';
  * per chunk and the gateway one copy of the records, instead of a consumer each.
  */
 @Injectable()
-export class FanoutHub implements FeedHost, OnApplicationShutdown {
+export class FanoutHub implements FeedSource, FeedHost, OnApplicationShutdown {
   readonly cache = new ChunkCache(WS_LIMITS.fanoutCacheBytes);
   private readonly feeds = new Map<string, PartitionFeed>();
   private readonly catchUp: FeedFetcher;
@@ -25,7 +31,6 @@ export class FanoutHub implements FeedHost, OnApplicationShutdown {
     this.tail = new FeedFetcher(kafka.createClusterClient('tributary-gateway-fanout-tail'), 'tail', feeds, { ...sizes, maxWaitMs: WS_LIMITS.fetchMaxWaitMs });
   }
 
-  /** The feed of a partition, shared; give it back with release(). */
   acquire(topic: string, partition: number): PartitionFeed {
     const key = feedKey(topic, partition);
     let feed = this.feeds.get(key);
