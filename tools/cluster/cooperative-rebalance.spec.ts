@@ -1,14 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { Admin, AssignorName, ClusterClient, Consumer, Producer, TopicPartitionRef, decodeAssignment } from '@tributary/client';
+import type { MemberReport } from './group-member-process';
 import { LocalCluster } from './local-cluster';
+import { REPO_ROOT } from './node-process';
 
 const TOPIC = 'coop';
 const PARTITIONS = 6;
 const RECORDS = 6_000;
 
-async function until(done: () => boolean, what: string, state: () => unknown = () => '', timeoutMs = 30_000): Promise<void> {
+async function until(done: () => boolean | Promise<boolean>, what: string, state: () => unknown = () => '', timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state())}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -99,6 +102,104 @@ class KcatMember {
     this.child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** Our cooperative-sticky member in a child process (group-member-process.ts), which the test can freeze and thaw. */
+class ProcessMember {
+  readonly child: ChildProcess;
+  readonly events: RebalanceEvent[] = [];
+  private output = '';
+  private stderr = '';
+  private stopped = false;
+
+  constructor(bootstrap: string, groupId: string, topic: string, sessionTimeoutMs: number, deliveries: Map<string, string[]>, readonly name: string) {
+    const script = path.join(REPO_ROOT, 'tools/cluster/group-member-process.ts');
+    this.child = spawn(process.execPath, ['-r', '@swc-node/register', script, bootstrap, groupId, topic, String(sessionTimeoutMs)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (this.output + chunk.toString()).split('\n');
+      this.output = lines.pop()!;
+      for (const line of lines) {
+        const report = JSON.parse(line) as MemberReport;
+        if (report.kind === 'record') deliveries.set(report.at, [...(deliveries.get(report.at) ?? []), name]);
+        else if (report.kind === 'stopped') this.stopped = true;
+        else this.events.push(report);
+      }
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    started.add(this);
+  }
+
+  /** What it owns by its own account: assigned minus revoked and lost, in the order it heard them. */
+  owned(): number[] {
+    const owned = new Set<number>();
+    for (const e of this.events) for (const p of e.partitions) if (e.kind === 'assigned') owned.add(p);
+    else owned.delete(p);
+    return [...owned].sort((a, b) => a - b);
+  }
+
+  partitionsIn(kind: RebalanceEvent['kind'], fromEvent = 0): number[] {
+    return this.events
+      .slice(fromEvent)
+      .filter((e) => e.kind === kind)
+      .flatMap((e) => e.partitions)
+      .sort((a, b) => a - b);
+  }
+
+  freeze(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child.kill('SIGCONT');
+  }
+
+  diagnostics(): unknown {
+    return { name: this.name, owned: this.owned(), events: this.events, stderr: this.stderr.slice(-2_000) };
+  }
+
+  /** SIGTERM: the member commits, leaves the group and reports it before exiting. */
+  async stop(): Promise<void> {
+    started.delete(this);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGCONT');
+    this.child.kill('SIGTERM');
+    const killed = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killed);
+    if (!this.stopped) throw new Error(`member ${this.name} did not stop cleanly: ${JSON.stringify(this.diagnostics())}`);
+  }
+}
+
+/**
+ * Every offset committed for the group's partitions of `topic`, in the order the coordinator
+ * logged them: read back from __consumer_offsets (keys OffsetCommitKey v1, values
+ * OffsetCommitValue v3, both Kafka's layouts), partition -> offsets.
+ */
+async function commitHistory(client: ClusterClient, groupId: string, topic: string): Promise<Map<number, number[]>> {
+  const offsetsTopic = '__consumer_offsets';
+  const ends = (await new Admin(client).listOffsets(offsetsTopic, 'latest')).filter((o) => o.offset > 0);
+  const reader = new Consumer(client, { maxWaitMs: 100 });
+  reader.assign(ends.map((o) => ({ topic: offsetsTopic, partition: o.partition, offset: 0 })));
+  const history = new Map<number, number[]>();
+  const readString = (buf: Buffer, at: number): [string, number] => {
+    const length = buf.readInt16BE(at);
+    return [buf.toString('utf8', at + 2, at + 2 + length), at + 2 + length];
+  };
+  const reading = reader.run({
+    eachRecord: (r) => {
+      if (!r.key || !r.value || r.key.readInt16BE(0) > 1) return; // group metadata and tombstones
+      const [group, afterGroup] = readString(r.key, 2);
+      const [committedTopic, afterTopic] = readString(r.key, afterGroup);
+      if (group !== groupId || committedTopic !== topic) return;
+      const partition = r.key.readInt32BE(afterTopic);
+      history.set(partition, [...(history.get(partition) ?? []), Number(r.value.readBigInt64BE(2))]);
+    },
+  });
+  await until(() => ends.every((o) => (reader.position(offsetsTopic, o.partition) ?? -1) >= o.offset), 'reading __consumer_offsets to its end', () => ends);
+  await reader.stop();
+  await reading;
+  return history;
 }
 
 /** KIP-429 cooperative rebalancing of the native consumer against a real broker. */
@@ -246,6 +347,74 @@ describe('cooperative-sticky consumer group', () => {
     }
     await producer.close();
   }, 120_000);
+
+  it('a member frozen past its session timeout loses its partitions (onPartitionsLost, never revoked), the other takes them, and once thawed it commits nothing over them and rejoins for a fair share', async () => {
+    const topic = 'coop-lost';
+    const groupId = 'coop-lost-group';
+    const sessionTimeoutMs = 6_000;
+    const admin = new Admin(client());
+    await admin.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
+    const producer = new Producer(client(), { lingerMs: 2 });
+    let produced = 0;
+    const produce = async (count: number) => {
+      await producer.send(topic, Array.from({ length: count }, (_, i) => ({ key: `k${produced + i}`, value: `l${produced + i}` })));
+      produced += count;
+    };
+    const committedAtLogEnd = async () => {
+      const committed = new Map((await admin.fetchOffsets(groupId, [topic])).map((o) => [o.partition, o.offset]));
+      return (await admin.listOffsets(topic, 'latest')).every((o) => committed.get(o.partition) === o.offset);
+    };
+    const deliveries = new Map<string, string[]>();
+    await produce(1_200);
+
+    const x = new ProcessMember(cluster.bootstrap, groupId, topic, sessionTimeoutMs, deliveries, 'x');
+    await until(() => x.owned().length === PARTITIONS && deliveries.size === produced, 'x alone owning and reading the topic', () => x.diagnostics(), 60_000);
+    const y = new Member(client(), groupId, ['cooperative-sticky'], deliveries, 'y', topic);
+    const state = () => ({ delivered: deliveries.size, produced, x: x.diagnostics(), y: { owned: y.owned(), events: y.events } });
+    await until(() => x.owned().length === 3 && y.owned().length === 3, 'x and y sharing the topic', state);
+    const ownedByX = x.owned();
+    const xEventsBeforeFreeze = x.events.length;
+    const yEventsBeforeFreeze = y.events.length;
+
+    x.freeze();
+    // the coordinator expires x after its session timeout; y, the only member left, takes everything
+    await until(() => y.partitionsIn('assigned', yEventsBeforeFreeze).length >= ownedByX.length, 'y taking over the partitions of the frozen x', state, 4 * sessionTimeoutMs);
+    expect(y.owned()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(y.partitionsIn('assigned', yEventsBeforeFreeze)).toEqual(ownedByX);
+    expect(y.partitionsIn('revoked', yEventsBeforeFreeze)).toEqual([]);
+    // y reads on past where x stopped and commits it, so a late commit of x would move offsets back
+    await produce(1_200);
+    await until(async () => deliveries.size === produced && (await committedAtLogEnd()), 'y reading and committing every partition to the log end', state);
+    const yEventsBeforeThaw = y.events.length;
+
+    x.thaw();
+    await until(() => x.events.length > xEventsBeforeFreeze && x.owned().length === 3 && y.owned().length === 3, 'x learning it was expired, then rejoining for three partitions', state);
+    await produce(1_200);
+    await until(async () => deliveries.size === produced && (await committedAtLogEnd()), 'the records produced after the rejoin read and committed', state);
+
+    // x heard of the loss once, for exactly what it owned, and as lost: nothing of it was "revoked"
+    expect(x.events.slice(xEventsBeforeFreeze).filter((e) => e.kind === 'lost')).toEqual([{ kind: 'lost', partitions: ownedByX }]);
+    expect(x.partitionsIn('revoked', xEventsBeforeFreeze)).toEqual([]);
+    // its fair share came back from y, which gave up exactly those three and kept the rest
+    const regained = x.owned();
+    expect(x.partitionsIn('assigned', xEventsBeforeFreeze)).toEqual(regained);
+    expect(y.partitionsIn('revoked', yEventsBeforeThaw)).toEqual(regained);
+    expect(y.partitionsIn('lost')).toEqual([]);
+    expect([...regained, ...y.owned()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+
+    await x.stop();
+    await y.stop();
+    await producer.close();
+    // the group's committed offsets only ever moved forward: no commit of x's stale positions
+    // landed after y had moved on, and they end at the log ends
+    const history = await commitHistory(client(), groupId, topic);
+    for (const p of ownedByX) expect(history.get(p)?.length).toBeGreaterThan(0);
+    for (const [partition, offsets] of history) {
+      const backwards = offsets.filter((offset, i) => i > 0 && offset < offsets[i - 1]);
+      expect({ partition, backwards }).toEqual({ partition, backwards: [] });
+    }
+    expect(await committedAtLogEnd()).toBe(true);
+  }, 180_000);
 
   it('for contrast, the eager range assignor revokes every partition of every member when one joins, and assigns the whole new set', async () => {
     const groupId = 'eager-group';

@@ -96,7 +96,9 @@ interface Fetched {
   nextPosition: number;
 }
 
-const REBALANCE_ERRORS = new Set([22, 25, 27]); // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS
+const ILLEGAL_GENERATION = 22;
+const UNKNOWN_MEMBER_ID = 25;
+const REBALANCE_ERRORS = new Set([ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, 27]); // and REBALANCE_IN_PROGRESS
 const COORDINATOR_ERRORS = new Set([14, 15, 16]); // LOAD_IN_PROGRESS, NOT_AVAILABLE, NOT_COORDINATOR
 const MEMBER_ID_REQUIRED = 79;
 const OFFSET_OUT_OF_RANGE = 1;
@@ -236,7 +238,7 @@ export class Consumer {
     await this.runPromise?.catch(() => undefined);
     this.runPromise = null;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    if (this.options.groupId && this.options.autoCommit) await this.commit().catch(() => undefined);
+    if (this.options.groupId && this.options.autoCommit && !this.ownershipLost) await this.commit().catch(() => undefined);
     if (this.options.groupId && !this.manual && this.memberId) {
       const coordinator = await this.findCoordinator().catch(() => null);
       // v3 moved the member into a list (memberId alone cannot be encoded there): without the
@@ -274,7 +276,14 @@ export class Consumer {
         if (p.errorCode === 0) continue;
         if (COORDINATOR_ERRORS.has(p.errorCode)) this.coordinator = null;
         // a join already under way, or one that finished meanwhile, is the rejoin this asks for
-        if (REBALANCE_ERRORS.has(p.errorCode) && !this.joining && generation === this.generation) this.rejoinNeeded = true;
+        if (REBALANCE_ERRORS.has(p.errorCode) && !this.manual && !this.joining && generation === this.generation) {
+          // expired (unknown member) or left behind by the group (illegal generation): what this
+          // member holds may be someone else's already, as the Java client assumes
+          if (p.errorCode === UNKNOWN_MEMBER_ID) this.forgetMembership();
+          if (p.errorCode === ILLEGAL_GENERATION && this.partitions.size > 0) this.ownershipLost = true;
+          this.rejoinNeeded = true;
+          this.wakeAll();
+        }
         throw kafkaError(p.errorCode, `commit ${topic.name}-${p.partitionIndex} for group ${groupId}`);
       }
     }
@@ -284,8 +293,9 @@ export class Consumer {
   private async loop(handlers: ConsumerHandlers): Promise<void> {
     while (this.running) {
       if (this.joinError) throw this.joinError;
+      // lost partitions are dropped at once, even while a join runs: someone else may own them
+      if (!this.manual && this.ownershipLost) await this.losePartitions();
       if (!this.manual && this.rejoinNeeded && !this.joining) {
-        if (this.ownershipLost) await this.losePartitions();
         if (this.cooperative && this.partitions.size > 0) this.startCooperativeJoin();
         else await this.eagerRebalance();
         if (!this.running) break;
@@ -308,7 +318,7 @@ export class Consumer {
         for (const state of this.partitions.values()) if (state.consumedPosition >= 0) state.fetchPosition = state.consumedPosition;
       }
       if (this.joinedAssignment && this.running) await this.completeCooperativeJoin(this.joinedAssignment);
-      else if (this.running && this.options.autoCommit && this.options.groupId) await this.commit().catch(() => undefined);
+      else if (this.running && this.options.autoCommit && this.options.groupId && !this.ownershipLost) await this.commit().catch(() => undefined);
     }
     if (this.joinError) throw this.joinError;
   }
@@ -318,9 +328,12 @@ export class Consumer {
     if (!this.running || epoch !== this.assignmentEpoch) return false;
     if (this.manual) return true;
     if (this.joinError) return false;
+    if (this.ownershipLost) return false;
     if (!this.rejoinNeeded) return true;
-    // cooperative: keep consuming while the group rebalances, unless ownership is already gone
-    if (!this.cooperative || this.ownershipLost || this.partitions.size === 0) return false;
+    // cooperative: keep consuming while the group rebalances; with nothing owned (all lost), wait
+    // here for the join under way rather than start fetch rounds with nothing to fetch
+    if (!this.cooperative) return false;
+    if (this.partitions.size === 0) return this.joining !== null || this.joinedAssignment !== null;
     // not while the last join's assignment waits to be applied: the subscription would report
     // partitions that assignment takes away, and its revocations would go unannounced
     if (!this.joining && !this.joinedAssignment) this.startCooperativeJoin();
@@ -364,6 +377,8 @@ export class Consumer {
    */
   private async completeCooperativeJoin(assignment: Assignment): Promise<void> {
     this.joinedAssignment = null;
+    // expired while the join ran: the old partitions are lost, not revoked, and never committed
+    if (this.ownershipLost) await this.losePartitions();
     const next = new Set([...assignment].flatMap(([topic, partitions]) => partitions.map((p) => key(topic, p))));
     const revoked = [...this.partitions.values()].filter((s) => !next.has(key(s.topic, s.partition))).map(({ topic, partition }) => ({ topic, partition }));
     const added = [...assignment].flatMap(([topic, partitions]) => partitions.filter((p) => !this.partitions.has(key(topic, p))).map((partition) => ({ topic, partition })));
@@ -406,13 +421,14 @@ export class Consumer {
           setTimeout(resolve, 200); // re-check the rejoin flag even when idle
         });
         this.queueWaiter = null;
-        continue;
+      } else {
+        this.queuedPerBroker.set(item.brokerId, (this.queuedPerBroker.get(item.brokerId) ?? 1) - 1);
+        this.spaceWaiters.get(item.brokerId)?.();
+        if (item.epoch !== item.state.epoch || this.partitions.get(key(item.state.topic, item.state.partition)) !== item.state) continue; // seeked or revoked since
+        await this.handOver(item, epoch, handlers);
       }
-      this.queuedPerBroker.set(item.brokerId, (this.queuedPerBroker.get(item.brokerId) ?? 1) - 1);
-      this.spaceWaiters.get(item.brokerId)?.();
-      if (item.epoch !== item.state.epoch || this.partitions.get(key(item.state.topic, item.state.partition)) !== item.state) continue; // seeked or revoked since
-      await this.handOver(item, epoch, handlers);
-      if (this.options.autoCommit && this.options.groupId && Date.now() - this.lastAutoCommit >= this.options.autoCommitIntervalMs) {
+      // idle too: the last records handed over get committed without waiting for more to arrive
+      if (this.options.autoCommit && this.options.groupId && !this.ownershipLost && Date.now() - this.lastAutoCommit >= this.options.autoCommitIntervalMs) {
         await this.commit().catch(() => undefined);
       }
     }
@@ -643,7 +659,7 @@ export class Consumer {
         continue;
       }
       if (join.errorCode !== 0) {
-        if (join.errorCode === 25) this.forgetMembership();
+        if (join.errorCode === UNKNOWN_MEMBER_ID) this.forgetMembership();
         if (COORDINATOR_ERRORS.has(join.errorCode)) this.coordinator = null;
         const error = kafkaError(join.errorCode, `join group ${groupId}`);
         if (!REBALANCE_ERRORS.has(join.errorCode) && !COORDINATOR_ERRORS.has(join.errorCode) && !error.retriable) throw error;
@@ -662,7 +678,7 @@ export class Consumer {
       }
       const sync = await coordinator.request(14, { groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId, protocolType: 'consumer', protocolName: join.protocolName, assignments });
       if (sync.errorCode !== 0) {
-        if (sync.errorCode === 25) this.forgetMembership();
+        if (sync.errorCode === UNKNOWN_MEMBER_ID) this.forgetMembership();
         if (COORDINATOR_ERRORS.has(sync.errorCode)) this.coordinator = null;
         await sleep(this.options.retryBackoffMs);
         continue;
@@ -724,9 +740,9 @@ export class Consumer {
       const response = await coordinator.request(12, { groupId: this.options.groupId!, generationId: generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId });
       if (generation !== this.generation || this.joining) return; // answered for a generation this member has left behind
       if (REBALANCE_ERRORS.has(response.errorCode)) {
-        if (response.errorCode === 25) this.forgetMembership();
+        if (response.errorCode === UNKNOWN_MEMBER_ID) this.forgetMembership();
         // fenced from the generation (expired or out of date): the partitions may be reassigned already
-        if (response.errorCode === 22 && this.partitions.size > 0) this.ownershipLost = true;
+        if (response.errorCode === ILLEGAL_GENERATION && this.partitions.size > 0) this.ownershipLost = true;
         this.rejoinNeeded = true;
         this.wakeAll();
         return;
