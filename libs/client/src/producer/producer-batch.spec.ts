@@ -32,6 +32,28 @@ describe('ProducerBatch', () => {
     expect((await appended.promise)[0].timestamp).toBe(5_000);
   });
 
+  it('a send() spread over two batches settles once both are acknowledged, each record with its own batch\'s offset, in send order', async () => {
+    const completion = new SendCompletion(3);
+    const first = new ProducerBatch('t', 0, new RecordBatchBuilder());
+    const second = new ProducerBatch('t', 1, new RecordBatchBuilder());
+    first.append(null, 'a', 1_000, [], completion, 0);
+    second.append(null, 'b', 1_000, [], completion, 1);
+    first.append(null, 'c', 1_000, [], completion, 2);
+    first.seal({});
+    second.seal({});
+    let settled = false;
+    void completion.promise.then(() => (settled = true));
+    second.complete(70, -1);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    first.complete(40, -1);
+    expect((await completion.promise).map((r) => [r.partition, r.offset])).toEqual([
+      [0, 40],
+      [1, 70],
+      [0, 41],
+    ]);
+  });
+
   it('hands its builder back on seal, empty, while the sealed bytes stay intact for retries', () => {
     const batch = new ProducerBatch('t', 0, new RecordBatchBuilder());
     batch.append(null, 'first batch', 1_000, [], new SendCompletion(1), 0);

@@ -8,17 +8,34 @@ export interface RecordMetadata {
   timestamp: number;
 }
 
-/** One send() call: its records may spread over several batches; it settles when all have. */
+/** A run of one send() call's records that sit next to each other in one batch. */
+interface Segment {
+  readonly completion: SendCompletion;
+  /** index of the run's first record in the send() call */
+  readonly first: number;
+  /** offset delta of that record in the batch */
+  readonly delta: number;
+  count: number;
+}
+
+/**
+ * One send() call: its records may spread over several batches; it settles when all have.
+ * The per-record results are built only then, in one go: built as each batch completed, into an
+ * array allocated at send() time, they were written into an array that had usually been promoted
+ * to the old generation, so every young result object survived the scavenges and the producer
+ * spent a third of its CPU in the garbage collector.
+ */
 export class SendCompletion {
-  readonly results: RecordMetadata[];
   private pendingBatches = 0;
   private settled = false;
+  /** completed runs of this call's records, in the order their batches were acknowledged */
+  private readonly doneBatches: ProducerBatch[] = [];
+  private readonly doneSegments: Segment[] = [];
   readonly promise: Promise<RecordMetadata[]>;
   private resolvePromise!: (results: RecordMetadata[]) => void;
   private rejectPromise!: (error: Error) => void;
 
-  constructor(count: number) {
-    this.results = new Array<RecordMetadata>(count);
+  constructor(readonly count: number) {
     this.promise = new Promise((resolve, reject) => {
       this.resolvePromise = resolve;
       this.rejectPromise = reject;
@@ -29,10 +46,13 @@ export class SendCompletion {
     this.pendingBatches++;
   }
 
-  batchDone(): void {
-    if (--this.pendingBatches === 0 && !this.settled) {
+  segmentDone(batch: ProducerBatch, segment: Segment): void {
+    if (this.settled) return;
+    this.doneBatches.push(batch);
+    this.doneSegments.push(segment);
+    if (--this.pendingBatches === 0) {
       this.settled = true;
-      this.resolvePromise(this.results);
+      this.resolvePromise(this.results());
     }
   }
 
@@ -40,6 +60,16 @@ export class SendCompletion {
     if (this.settled) return;
     this.settled = true;
     this.rejectPromise(error);
+  }
+
+  private results(): RecordMetadata[] {
+    const results = new Array<RecordMetadata>(this.count);
+    for (let s = 0; s < this.doneSegments.length; s++) {
+      const batch = this.doneBatches[s];
+      const { first, delta, count } = this.doneSegments[s];
+      for (let i = 0; i < count; i++) results[first + i] = batch.metadataOf(delta + i);
+    }
+    return results;
   }
 }
 
@@ -50,14 +80,16 @@ export class SendCompletion {
 export class ProducerBatch {
   /** The builder while the batch is open; seal() hands it back for the next batch. */
   private builder: RecordBatchBuilder | null;
-  /** [completion, index of the first record in the completion, offset delta in this batch, count] */
-  private readonly segments: [SendCompletion, number, number, number][] = [];
+  private readonly segments: Segment[] = [];
   /** CreateTime of the first record; most batches hold one send() call's records, which share it */
   private firstTimestamp = -1;
   /** every record's CreateTime, kept only once one differs from the first (no per-record array otherwise) */
   private timestamps: number[] | null = null;
+  private baseOffset = -1;
+  private logAppendTime = -1;
   count = 0;
   bytes = 0;
+  /** The sealed bytes, resent as they are on retries; released once the batch is acknowledged. */
   built: Buffer | null = null;
   baseSequence = -1;
   attempts = 0;
@@ -76,14 +108,24 @@ export class ProducerBatch {
     return this.openBuilder().sizeInBytes;
   }
 
-  append(key: Bytes, value: Bytes, timestamp: number, headers: readonly RecordHeaderInput[], completion: SendCompletion, index: number): void {
-    const last = this.segments[this.segments.length - 1];
-    if (last && last[0] === completion && last[1] + last[3] === index) last[3]++;
+  /** Appends whatever the batch size; returns the bytes the record added. */
+  append(key: Bytes, value: Bytes, timestamp: number, headers: readonly RecordHeaderInput[], completion: SendCompletion, index: number): number {
+    return this.tryAppend(key, value, timestamp, headers, completion, index, Infinity);
+  }
+
+  /**
+   * Appends unless the batch already holds records and would then exceed `maxBytes`; returns the
+   * bytes the record added, or -1 when it was not appended (the batch is full).
+   */
+  tryAppend(key: Bytes, value: Bytes, timestamp: number, headers: readonly RecordHeaderInput[], completion: SendCompletion, index: number, maxBytes: number): number {
+    const added = this.openBuilder().tryAppend(key, value, timestamp, headers, maxBytes);
+    if (added < 0) return -1;
+    const last = this.segments.length > 0 ? this.segments[this.segments.length - 1] : undefined;
+    if (last !== undefined && last.completion === completion && last.first + last.count === index) last.count++;
     else {
-      this.segments.push([completion, index, this.count, 1]);
+      this.segments.push({ completion, first: index, delta: this.count, count: 1 });
       completion.addBatch();
     }
-    this.openBuilder().append(key, value, timestamp, headers);
     if (this.count === 0) this.firstTimestamp = timestamp;
     else if (this.timestamps) this.timestamps.push(timestamp);
     else if (timestamp !== this.firstTimestamp) {
@@ -91,6 +133,8 @@ export class ProducerBatch {
       this.timestamps.push(timestamp);
     }
     this.count++;
+    this.bytes += added;
+    return added;
   }
 
   /**
@@ -105,21 +149,25 @@ export class ProducerBatch {
   }
 
   complete(baseOffset: number, logAppendTime: number): void {
-    for (const [completion, first, delta, count] of this.segments) {
-      for (let i = 0; i < count; i++) {
-        completion.results[first + i] = {
-          topic: this.topic,
-          partition: this.partition,
-          offset: baseOffset < 0 ? -1 : baseOffset + delta + i,
-          timestamp: logAppendTime >= 0 ? logAppendTime : (this.timestamps?.[delta + i] ?? this.firstTimestamp),
-        };
-      }
-      completion.batchDone();
-    }
+    this.baseOffset = baseOffset;
+    this.logAppendTime = logAppendTime;
+    this.built = null;
+    for (const segment of this.segments) segment.completion.segmentDone(this, segment);
   }
 
   fail(error: Error): void {
-    for (const [completion] of this.segments) completion.fail(error);
+    this.built = null;
+    for (const { completion } of this.segments) completion.fail(error);
+  }
+
+  /** The acknowledged position and time of the record at `delta` (after complete()). */
+  metadataOf(delta: number): RecordMetadata {
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.baseOffset < 0 ? -1 : this.baseOffset + delta,
+      timestamp: this.logAppendTime >= 0 ? this.logAppendTime : (this.timestamps?.[delta] ?? this.firstTimestamp),
+    };
   }
 
   private openBuilder(): RecordBatchBuilder {

@@ -133,26 +133,21 @@ export class Producer {
       const headers = normalizeHeaders(record.headers);
       const timestamp = record.timestamp ?? now;
       let batch = state.open[partition];
-      if (batch && batch.count > 0 && batch.sizeInBytes + RecordBatchBuilder.recordSize(key, record.value, timestamp - now, batch.count, headers) > this.options.batchSize) {
+      let added = batch ? batch.tryAppend(key, record.value, timestamp, headers, completion, i, this.options.batchSize) : -1;
+      if (added < 0 && batch) {
         this.seal(state, partition);
         sealed = true;
-        batch = undefined;
         if (key === null && record.partition === undefined) {
           // sticky partitioning: move on once the batch is full
           state.sticky = (state.sticky + 1) % partitions;
           partition = state.sticky;
           batch = state.open[partition];
+          added = batch ? batch.tryAppend(key, record.value, timestamp, headers, completion, i, this.options.batchSize) : -1;
+          if (added < 0 && batch) this.seal(state, partition);
         }
       }
-      if (!batch) {
-        batch = new ProducerBatch(topic, partition, this.idleBuilders.pop() ?? new RecordBatchBuilder(this.options.compression, Math.min(this.options.batchSize + 1024, 1 << 20)));
-        state.open[partition] = batch;
-        this.outstandingBatches++;
-      }
-      const before = batch.sizeInBytes;
-      batch.append(key, record.value, timestamp, headers, completion, i);
-      const added = batch.sizeInBytes - before;
-      batch.bytes += added;
+      // a record larger than batchSize still goes, alone in a batch of its own
+      if (added < 0) added = this.openBatch(state, topic, partition).append(key, record.value, timestamp, headers, completion, i);
       this.bufferedBytes += added;
     }
     if (sealed) this.scheduleDrain();
@@ -209,6 +204,14 @@ export class Producer {
     };
     this.topics.set(topic, state);
     return state;
+  }
+
+  private openBatch(state: TopicState, topic: string, partition: number): ProducerBatch {
+    const builder = this.idleBuilders.pop() ?? new RecordBatchBuilder(this.options.compression, Math.min(this.options.batchSize + 1024, 1 << 20));
+    const batch = new ProducerBatch(topic, partition, builder);
+    state.open[partition] = batch;
+    this.outstandingBatches++;
+    return batch;
   }
 
   private seal(state: TopicState, partition: number): void {

@@ -22,6 +22,8 @@ export interface BatchFields {
 }
 
 const NO_HEADERS: readonly RecordHeaderInput[] = [];
+/** The buffer of a builder whose last batch took its buffer along (see build). */
+const NO_BUFFER = Buffer.alloc(0);
 
 function byteLength(value: Bytes): number {
   if (value === null) return -1;
@@ -41,11 +43,14 @@ export class RecordBatchBuilder {
   private baseTimestamp = 0;
   private maxTimestamp = -1;
 
+  private readonly initialCapacity: number;
+
   constructor(
     readonly compression: CompressionType = CompressionType.None,
     initialCapacity = 16 * 1024,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.max(initialCapacity, BATCH.HEADER_SIZE + 64));
+    this.initialCapacity = Math.max(initialCapacity, BATCH.HEADER_SIZE + 64);
+    this.buf = Buffer.allocUnsafe(this.initialCapacity);
   }
 
   get count(): number {
@@ -64,13 +69,25 @@ export class RecordBatchBuilder {
   }
 
   append(key: Bytes, value: Bytes, timestamp = Date.now(), headers: readonly RecordHeaderInput[] = NO_HEADERS): void {
-    if (this.recordCount === 0) this.baseTimestamp = timestamp;
-    const timestampDelta = timestamp - this.baseTimestamp;
+    this.tryAppend(key, value, timestamp, headers, Infinity);
+  }
+
+  /**
+   * Appends the record unless the batch already holds records and would then be larger than
+   * `maxBytes`. Returns the bytes the record added, or -1 when it was not appended: a producer
+   * asks once per record, and the size is worked out once for both the check and the write.
+   */
+  tryAppend(key: Bytes, value: Bytes, timestamp: number, headers: readonly RecordHeaderInput[], maxBytes: number): number {
+    const first = this.recordCount === 0;
+    const timestampDelta = first ? 0 : timestamp - this.baseTimestamp;
     const offsetDelta = this.recordCount;
     const keyLength = byteLength(key);
     const valueLength = byteLength(value);
     const body = RecordBatchBuilder.bodySize(keyLength, valueLength, timestampDelta, offsetDelta, headers);
-    this.ensure(sizeOfVarint(body) + body);
+    const size = sizeOfVarint(body) + body;
+    if (!first && this.end + size > maxBytes) return -1;
+    if (first) this.baseTimestamp = timestamp;
+    this.ensure(size);
     const buf = this.buf;
     let pos = writeVarint(buf, this.end, body);
     buf[pos++] = 0; // record attributes: unused
@@ -86,15 +103,29 @@ export class RecordBatchBuilder {
     this.end = pos;
     this.recordCount++;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    return size;
   }
 
-  /** The finished batch in a new buffer; the builder is reset. Throws when empty. */
+  /**
+   * The finished batch in a buffer the caller owns; the builder is reset. Throws when empty. A
+   * batch that fills most of the builder's buffer takes the buffer itself (the builder allocates
+   * a fresh one when it is next written to), which saves copying every record once more; a small
+   * batch is copied out, so it does not pin a buffer sized for a full one.
+   */
   build(fields: BatchFields = {}): Buffer {
     if (this.recordCount === 0) throw new RangeError('a record batch needs at least one record');
-    const records = this.buf.subarray(BATCH.HEADER_SIZE, this.end);
-    const payload = this.compression === CompressionType.None ? records : compress(this.compression, records);
-    const out = Buffer.allocUnsafe(BATCH.HEADER_SIZE + payload.length);
-    payload.copy(out, BATCH.HEADER_SIZE);
+    let out: Buffer;
+    if (this.compression !== CompressionType.None) {
+      const payload = compress(this.compression, this.buf.subarray(BATCH.HEADER_SIZE, this.end));
+      out = Buffer.allocUnsafe(BATCH.HEADER_SIZE + payload.length);
+      payload.copy(out, BATCH.HEADER_SIZE);
+    } else if (this.end * 2 >= this.buf.length) {
+      out = this.buf.subarray(0, this.end);
+      this.buf = NO_BUFFER;
+    } else {
+      out = Buffer.allocUnsafe(this.end);
+      this.buf.copy(out, BATCH.HEADER_SIZE, BATCH.HEADER_SIZE, this.end);
+    }
     writeInt64(out, BATCH.BASE_OFFSET, fields.baseOffset ?? 0);
     out.writeInt32BE(out.length - BATCH.LOG_OVERHEAD, BATCH.LENGTH);
     out.writeInt32BE(fields.partitionLeaderEpoch ?? -1, BATCH.PARTITION_LEADER_EPOCH);
@@ -138,13 +169,13 @@ export class RecordBatchBuilder {
     pos = writeVarint(this.buf, pos, length);
     if (value === null) return pos;
     if (typeof value === 'string') this.buf.write(value, pos, length, 'utf8');
-    else value.copy(this.buf, pos);
+    else this.buf.set(value, pos); // TypedArray#set: cheaper than Buffer#copy for record-sized values
     return pos + length;
   }
 
   private ensure(extra: number): void {
     if (this.end + extra <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.end + extra));
+    const next = Buffer.allocUnsafe(Math.max(this.initialCapacity, this.buf.length * 2, this.end + extra));
     this.buf.copy(next, 0, 0, this.end);
     this.buf = next;
   }

@@ -111,6 +111,43 @@ describe('record batch builder and lazy reader', () => {
     expect(() => builder.build()).toThrow(/at least one record/);
   });
 
+  it('tryAppend takes a record only while the batch stays within maxBytes (the first record always), and says how many bytes it added', () => {
+    const builder = new RecordBatchBuilder(CompressionType.None, 64);
+    const value = Buffer.alloc(100, 1);
+    const big = builder.tryAppend(null, Buffer.alloc(500), 1000, [], 100);
+    expect(big).toBe(builder.sizeInBytes - BATCH.HEADER_SIZE);
+    expect(builder.tryAppend(null, value, 1000, [], BATCH.HEADER_SIZE + big + 50)).toBe(-1);
+    expect(builder.count).toBe(1);
+    const added = builder.tryAppend('k', value, 1001, [{ key: 'h', value: 'v' }], Infinity);
+    expect(added).toBe(RecordBatchBuilder.recordSize('k', value, 1, 1, [{ key: 'h', value: 'v' }]));
+    expect(builder.sizeInBytes).toBe(BATCH.HEADER_SIZE + big + added);
+    expect(readAll(builder.build()).map((r) => [r.key?.toString() ?? null, r.value!.length, r.timestamp])).toEqual([
+      [null, 500, 1000],
+      ['k', 100, 1001],
+    ]);
+  });
+
+  it('a batch that fills the builder takes its buffer along, a small one is copied out; neither changes when the builder writes the next', () => {
+    const capacity = 64 * 1024;
+    const builder = new RecordBatchBuilder(CompressionType.None, capacity);
+    const fill = (batch: number, count: number) => {
+      for (let i = 0; i < count; i++) builder.append(null, Buffer.alloc(100, batch), 1000);
+    };
+    fill(1, 500); // about 54 KiB of 64
+    const full = builder.build();
+    const fullCopy = Buffer.from(full);
+    fill(2, 3);
+    const small = builder.build();
+    const smallCopy = Buffer.from(small);
+    expect(small.buffer.byteLength).toBeLessThan(capacity);
+    fill(3, 500);
+    builder.build();
+    expect(full.equals(fullCopy)).toBe(true);
+    expect(small.equals(smallCopy)).toBe(true);
+    expect(readAll(full).map((r) => r.value![0])).toEqual(new Array(500).fill(1));
+    expect(readAll(small).map((r) => r.value![0])).toEqual([2, 2, 2]);
+  });
+
   it.each([
     ['none', CompressionType.None, CompressionTypes.None],
     ['gzip', CompressionType.Gzip, CompressionTypes.GZIP],
