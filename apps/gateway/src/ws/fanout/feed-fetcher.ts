@@ -108,7 +108,16 @@ export class FeedFetcher {
           settled.add(entry.feed);
           const { feed, offset } = entry;
           if (p.errorCode === 0) {
-            feed.fetched(offset, Number(p.highWatermark), FeedChunk.of(topic, feed.partition, offset, p.records));
+            let chunk: FeedChunk | null;
+            try {
+              chunk = FeedChunk.of(topic, feed.partition, offset, p.records);
+            } catch (error) {
+              // records that do not decode (corrupt, or a codec refusing them) would fail again: readers learn why
+              feed.fetchAbandoned(offset);
+              feed.fail(error instanceof Error ? error : new Error(String(error)));
+              continue;
+            }
+            feed.fetched(offset, Number(p.highWatermark), chunk);
           } else if (p.errorCode === OFFSET_OUT_OF_RANGE) {
             void feed.outOfRange(offset);
           } else if (isStaleMetadataError(p.errorCode)) {
