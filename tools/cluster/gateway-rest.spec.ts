@@ -178,6 +178,40 @@ describe('gateway REST API against a local cluster', () => {
     expect(lines[3]).toMatch(/^NULL\|\[true,null\]\|\|\d+$/);
   }, 60_000);
 
+  it('answers a single record the same on its direct route as through express and Nest (where a trailing slash sends it)', async () => {
+    await createTopic('rest-direct', 2, strictBase, { 'x-api-key': ALICE_KEY });
+    const strictV3 = `${strictBase}/v3/clusters/${clusterId}`;
+    const alice = { 'x-api-key': ALICE_KEY };
+    const cases: { body: unknown; headers: Record<string, string>; topic?: string; cluster?: string }[] = [
+      { body: { key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1 } }, partition_id: 1, headers: [{ name: 'h', value: b64('v') }] }, headers: alice },
+      { body: { partition_id: 'x' }, headers: alice },
+      { body: { value: { type: 'AVRO', data: {} } }, headers: alice },
+      { body: { partition_id: 2, value: { data: 1 } }, headers: alice },
+      { body: { value: { type: 'BINARY', data: 'a' } }, headers: alice },
+      { body: [1, 2], headers: alice },
+      { body: { value: { data: 1 } }, headers: {} },
+      { body: { value: { data: 1 } }, headers: { 'x-api-key': 'wrong-key-0000' } },
+      { body: { value: { data: 1 } }, headers: { authorization: `Bearer ${BOB_TOKEN}` } },
+      { body: { value: { data: 1 } }, headers: alice, topic: 'no-such-topic' },
+      { body: { value: { data: 1 } }, headers: alice, cluster: 'no-such-cluster' },
+    ];
+    const comparable = ({ status, body }: Answer) => ({ status, body: body.error_code === 200 ? { ...body, offset: typeof body.offset, timestamp: typeof body.timestamp } : body });
+    for (const { body, headers, topic = 'rest-direct', cluster = clusterId } of cases) {
+      const path = `${strictBase}/v3/clusters/${cluster}/topics/${topic}/records`;
+      const direct = await call(path, { body, headers });
+      const throughNest = await call(`${path}/`, { body, headers });
+      expect([body, headers, comparable(direct)]).toEqual([body, headers, comparable(throughNest)]);
+    }
+    const challenge = await fetch(`${strictV3}/topics/rest-direct/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([challenge.status, challenge.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="tributary"']);
+    // both ways reach the same partition in order, and kcat reads both records
+    const lines = (await kcat(['-C', '-t', 'rest-direct', '-p', '1', '-e', '-f', '%k|%s|%h\n'])).trim().split('\n');
+    expect(lines).toEqual(['k|{"n":1}|h=v', 'k|{"n":1}|h=v']);
+    // malformed JSON is a 400 either way (the wording is each parser's)
+    const malformed = async (path: string) => (await call(path, { body: '{"value":', headers: { ...alice, 'content-type': 'application/json' } })).body.error_code;
+    expect([await malformed(`${strictV3}/topics/rest-direct/records`), await malformed(`${strictV3}/topics/rest-direct/records/`)]).toEqual([400, 400]);
+  }, 60_000);
+
   it('streams newline-delimited records over one chunked request, each answered in order as soon as it is produced', async () => {
     await createTopic('rest-stream', 1);
     const stream = openStream(`${v3}/topics/rest-stream/records`);

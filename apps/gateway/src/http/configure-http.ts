@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { HttpStatus } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -7,6 +8,7 @@ import { Telemetry } from '@tributary/platform';
 import { GatewayConfig } from '../config';
 import { serveOpenApi } from '../openapi/openapi-document';
 import { isProduceStream } from '../records/produce-stream';
+import { SingleRecordRoute } from '../records/single-record-route';
 import { GatewayMetrics } from '../telemetry/gateway-metrics';
 import { httpTelemetry } from '../telemetry/http-telemetry';
 import { ApiExceptionFilter } from './api-exception.filter';
@@ -22,12 +24,29 @@ function requireJsonBodies(request: Request, response: Response, next: NextFunct
 }
 
 /**
+ * Requests `route` takes are answered straight from the HTTP server, before express sees them;
+ * the others go on to express (the server's only request listener: Nest's express adapter
+ * installs it when the app is created).
+ */
+function serveAheadOfExpress(server: Server, route: { serve(request: IncomingMessage, response: ServerResponse): boolean }): void {
+  const listeners = server.listeners('request') as RequestListener[];
+  if (listeners.length !== 1) throw new Error(`expected express as the HTTP server's one request listener, found ${listeners.length}`);
+  const [express] = listeners;
+  server.removeListener('request', express);
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!route.serve(request, response)) express(request, response);
+  });
+}
+
+/**
  * The HTTP edge of the gateway (the app must be created with bodyParser: false): JSON bodies up
  * to maxBodyBytes (streamed produce bodies are read by their handler, record by record), zod
  * validation of inputs and outputs, `{"error_code", "message"}` errors, and the OpenAPI
- * document with its docs.
+ * document with its docs. Single-record produces skip all of it: SingleRecordRoute answers them
+ * with the same checks at a fraction of the cost.
  */
 export function configureHttp(app: NestExpressApplication, config: GatewayConfig): void {
+  serveAheadOfExpress(app.getHttpServer(), app.get(SingleRecordRoute));
   app.use(httpTelemetry(app.get(GatewayMetrics), app.get(Telemetry).tracer));
   app.use(requireJsonBodies);
   app.useBodyParser('json', { limit: config.maxBodyBytes, type: (request: Request) => request.is('application/json') !== false && !isProduceStream(request) });

@@ -1,19 +1,17 @@
 import { Body, Controller, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ZodValidationException } from 'nestjs-zod';
 import { Authenticated, CurrentPrincipal } from '../auth/authenticated.decorator';
 import { Principal } from '../auth/principal';
-import { TopicAuthorizer } from '../auth/topic-authorizer';
 import { GATEWAY_CONFIG } from '../cluster/kafka.service';
-import { ClusterIdentity } from '../clusters/cluster-identity';
 import { GatewayConfig } from '../config';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { errorBodyOf } from '../http/error-mapping';
 import { answerProduceStream, isProduceStream } from './produce-stream';
-import { ProduceBatchRequestDto, ProduceBatchResponse, ProduceBatchResponseDto, produceRequestSchema, ProduceRequestDto, ProduceResponse, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
+import { ProduceBatchRequestDto, ProduceBatchResponse, ProduceBatchResponseDto, ProduceRequestDto, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
 import { PreparedRecord, RecordProducer } from './record-producer';
 import { requestTraceparent } from '../telemetry/http-telemetry';
+import { TopicProduce } from './topic-produce';
 
 /** REST Proxy v3 produce: one record, a stream of records, or a batch. */
 @ApiTags('Records')
@@ -21,8 +19,7 @@ import { requestTraceparent } from '../telemetry/http-telemetry';
 @Controller('v3/clusters/:cluster_id/topics/:topic_name')
 export class RecordsController {
   constructor(
-    private readonly identity: ClusterIdentity,
-    private readonly authorizer: TopicAuthorizer,
+    private readonly topics: TopicProduce,
     private readonly producer: RecordProducer,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
@@ -40,18 +37,13 @@ export class RecordsController {
   @ApiResponse({ status: HttpStatus.OK, type: ProduceResponseDto.Output })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpStatus.UNPROCESSABLE_ENTITY)
   async produce(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const topic = await this.checkedTopic(cluster_id, topic_name, principal);
-    const traceparent = requestTraceparent(request);
-    const produceOne = async (json: unknown): Promise<ProduceResponse> => {
-      const parsed = produceRequestSchema.safeParse(json);
-      if (!parsed.success) throw new ZodValidationException(parsed.error);
-      return this.producer.send(cluster_id, topic_name, this.producer.prepare(parsed.data, topic, traceparent));
-    };
+    const produceOne = await this.topics.recordSender(cluster_id, topic_name, principal, requestTraceparent(request));
     if (isProduceStream(request)) {
       await answerProduceStream(request, response, this.config.maxBodyBytes, produceOne);
       return;
     }
-    // @Res() takes the answer out of Nest's hands (the stream needs it), so the single record is answered here too
+    // @Res() takes the answer out of Nest's hands (the stream needs it), so the single record is answered here too;
+    // most single records never get here: SingleRecordRoute answers them ahead of express
     response.status(HttpStatus.OK).json(await produceOne(request.body));
   }
 
@@ -61,7 +53,7 @@ export class RecordsController {
   @ApiResponse({ status: HttpStatus.MULTI_STATUS, type: ProduceBatchResponseDto.Output })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE)
   async produceBatch(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Body() batch: ProduceBatchRequestDto, @Req() request: Request): Promise<ProduceBatchResponse> {
-    const topic = await this.checkedTopic(cluster_id, topic_name, principal);
+    const topic = await this.topics.checkedTopic(cluster_id, topic_name, principal);
     const traceparent = requestTraceparent(request);
     // entries that cannot become records fail alone; the rest go to the producer in one send
     // (one completion for the batch, not a promise per record), so a send error fails those together
@@ -90,11 +82,5 @@ export class RecordsController {
     }
     for (const { id, error_code, message } of failures) answer.failures.push({ id, error_code, message });
     return answer;
-  }
-
-  private async checkedTopic(clusterId: string, topicName: string, principal: Principal) {
-    await this.identity.require(clusterId);
-    this.authorizer.requireTopic(principal, 'write', topicName);
-    return this.producer.topic(topicName);
   }
 }
