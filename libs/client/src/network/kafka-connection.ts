@@ -6,7 +6,7 @@ import {
   Encodable,
   apiDeclarations,
   decodeResponse,
-  encodeRequest,
+  encodeRequestPieces,
   peekCorrelationId,
 } from '@tributary/protocol';
 
@@ -55,6 +55,9 @@ export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionOptions, 'host' | 'port'
   maxResponseBytes: 256 * 1024 * 1024,
   sasl: null,
 };
+
+/** Record batches of at least this size are written from the producer's buffers, not copied into the frame. */
+const GATHER_MIN_BYTES = 8 * 1024;
 
 interface InFlight {
   apiKey: RequestApiKey;
@@ -155,8 +158,7 @@ export class KafkaConnection {
 
   /** Sends and forgets (Produce with acks=0 gets no response). */
   async sendWithoutResponse<K extends RequestApiKey>(apiKey: K, body: Encodable<RequestBodyByApiKey[K]>): Promise<void> {
-    const socket = this.requireSocket();
-    socket.write(encodeRequest(apiKey, this.versionFor(apiKey), this.nextCorrelationId++, this.options.clientId, body));
+    this.write(this.requireSocket(), encodeRequestPieces(apiKey, this.versionFor(apiKey), this.nextCorrelationId++, this.options.clientId, body, GATHER_MIN_BYTES));
   }
 
   async send<K extends RequestApiKey>(apiKey: K, apiVersion: number, body: Encodable<RequestBodyByApiKey[K]>): Promise<ResponseBodyByApiKey[K]> {
@@ -170,9 +172,20 @@ export class KafkaConnection {
         this.releaseSlot();
       }, this.options.requestTimeoutMs);
       this.inFlight.set(correlationId, { apiKey, apiVersion, resolve, reject, timer });
-      socket.write(encodeRequest(apiKey, apiVersion, correlationId, this.options.clientId, body));
+      this.write(socket, encodeRequestPieces(apiKey, apiVersion, correlationId, this.options.clientId, body, GATHER_MIN_BYTES));
     });
     return decodeResponse(apiKey, apiVersion, frame).body;
+  }
+
+  /** A frame's pieces leave in one writev (corked), so the record batches in it are not copied. */
+  private write(socket: net.Socket, pieces: Buffer[]): void {
+    if (pieces.length === 1) {
+      socket.write(pieces[0]);
+      return;
+    }
+    socket.cork();
+    for (const piece of pieces) socket.write(piece);
+    socket.uncork();
   }
 
   close(): void {

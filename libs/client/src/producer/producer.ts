@@ -68,6 +68,8 @@ export class Producer {
   private readonly options: Required<Omit<ProducerOptions, 'compression' | 'idempotent'>> & { compression: CompressionType; idempotent: boolean };
   private readonly topics = new Map<string, TopicState>();
   private readonly brokerInFlight = new Map<number, number>();
+  /** Produce requests waiting for a slot of their broker, oldest first. */
+  private readonly brokerSlotWaiters = new Map<number, (() => void)[]>();
   /** Emptied builders of sealed batches: the next batches write into their buffers instead of allocating ~batchSize each. */
   private readonly idleBuilders: RecordBatchBuilder[] = [];
   private bufferedBytes = 0;
@@ -299,8 +301,7 @@ export class Producer {
   }
 
   private async sendRequest(leader: number, batches: ProducerBatch[]): Promise<void> {
-    while ((this.brokerInFlight.get(leader) ?? 0) >= this.options.maxInFlightPerBroker) await sleep(1);
-    this.brokerInFlight.set(leader, (this.brokerInFlight.get(leader) ?? 0) + 1);
+    await this.acquireBrokerSlot(leader);
     const topicData = new Map<string, { index: number; records: Buffer }[]>();
     for (const batch of batches) {
       batch.attempts++;
@@ -331,9 +332,33 @@ export class Producer {
       this.cluster.dropConnection(leader);
       for (const batch of batches) this.retryOrFail(batch, error instanceof Error ? error : new Error(String(error)), true);
     } finally {
-      this.brokerInFlight.set(leader, (this.brokerInFlight.get(leader) ?? 1) - 1);
+      this.releaseBrokerSlot(leader);
       this.scheduleDrain();
     }
+  }
+
+  /**
+   * Resolves once a request to `leader` may go (maxInFlightPerBroker); requests waiting for a
+   * slot get it in the order they asked, so the batches of a partition leave in order.
+   */
+  private acquireBrokerSlot(leader: number): Promise<void> | void {
+    const waiting = this.brokerSlotWaiters.get(leader);
+    const inFlight = this.brokerInFlight.get(leader) ?? 0;
+    if (inFlight < this.options.maxInFlightPerBroker && (waiting === undefined || waiting.length === 0)) {
+      this.brokerInFlight.set(leader, inFlight + 1);
+      return;
+    }
+    return new Promise((resolve) => {
+      if (waiting) waiting.push(resolve);
+      else this.brokerSlotWaiters.set(leader, [resolve]);
+    });
+  }
+
+  /** Hands the slot to the next waiting request, if any. */
+  private releaseBrokerSlot(leader: number): void {
+    const next = this.brokerSlotWaiters.get(leader)?.shift();
+    if (next) next();
+    else this.brokerInFlight.set(leader, (this.brokerInFlight.get(leader) ?? 1) - 1);
   }
 
   private retryOrFail(batch: ProducerBatch, error: Error, networkError = false): void {

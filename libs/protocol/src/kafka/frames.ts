@@ -90,6 +90,31 @@ export function encodeRequest<K extends RequestApiKey>(
   });
 }
 
+/**
+ * A request frame as pieces for one writev: record batches of at least `gatherMinBytes` are
+ * referenced, not copied (a Produce request is mostly batches the producer has built already).
+ */
+export function encodeRequestPieces<K extends RequestApiKey>(
+  apiKey: K,
+  apiVersion: number,
+  correlationId: number,
+  clientId: string | null,
+  body: Encodable<RequestBodyByApiKey[K]>,
+  gatherMinBytes: number,
+): Buffer[] {
+  const codec = messageCodec(apiKey, apiVersion, 'request');
+  const w = Writer.gathering(gatherMinBytes);
+  w.reserveInt32();
+  writeRequestHeader(w, { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId });
+  codec.encode(w, body as MessageValue);
+  const pieces = w.finishPieces();
+  let size = 0;
+  for (const piece of pieces) size += piece.length;
+  // the size prefix sits in the first piece, which always holds the header
+  pieces[0].writeInt32BE(size - 4, 0);
+  return pieces;
+}
+
 export function encodeResponse<K extends RequestApiKey>(
   apiKey: K,
   apiVersion: number,

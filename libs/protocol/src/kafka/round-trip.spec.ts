@@ -1,5 +1,5 @@
 import { supportedApis } from './api-versions';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, RequestApiKey } from './frames';
+import { decodeRequest, decodeResponse, encodeRequest, encodeRequestPieces, encodeResponse, RequestApiKey } from './frames';
 import { Reader } from './reader';
 import { messageCodec } from './registry';
 import { sampleMessage } from './sample-message';
@@ -42,6 +42,8 @@ describe('round trip of every API version', () => {
       expect(decoded.header.correlationId).toBe(42);
       expect(decoded.header.clientId).toBe('client-1');
       expect(decoded.body).toEqual(value);
+      // the gathered form (every bytes field referenced, the most pieces there can be) is the same frame
+      expect(Buffer.concat(encodeRequestPieces(key, version, 42, 'client-1', value as never, 1)).equals(frame)).toBe(true);
     } else {
       const frame = encodeResponse(key, version, 43, value as never);
       expect(frame.readInt32BE(0)).toBe(frame.length - 4);
@@ -49,6 +51,15 @@ describe('round trip of every API version', () => {
       expect(decoded.correlationId).toBe(43);
       expect(decoded.body).toEqual(value);
     }
+  });
+
+  it('a gathered Produce request references its record batches instead of copying them, and frames like the copied one', () => {
+    const batches = [Buffer.alloc(64 * 1024, 1), Buffer.alloc(100, 2), Buffer.alloc(32 * 1024, 3)];
+    const body = { acks: 1, timeoutMs: 1000, topicData: [{ name: 't'.repeat(300), partitionData: batches.map((records, index) => ({ index, records })) }] };
+    const pieces = encodeRequestPieces(0, 9, 7, 'c', body, 1024);
+    expect(pieces.filter((piece) => piece.buffer === batches[0].buffer || piece.buffer === batches[2].buffer)).toHaveLength(2);
+    expect(pieces.some((piece) => piece.buffer === batches[1].buffer)).toBe(false);
+    expect(Buffer.concat(pieces).equals(encodeRequest(0, 9, 7, 'c', body))).toBe(true);
   });
 
   it('covers a meaningful number of cases', () => {

@@ -7,9 +7,34 @@
 export class Writer {
   private buf: Buffer;
   offset = 0;
+  /** A gathering writer's finished pieces (see Writer.gathering); null for a plain writer. */
+  private pieces: Buffer[] | null = null;
+  private gatherMinBytes = Infinity;
+  /** Where this writer's own bytes not yet handed out as a piece begin. */
+  private pieceStart = 0;
 
   constructor(initialCapacity = 256) {
     this.buf = Buffer.allocUnsafe(initialCapacity);
+  }
+
+  /**
+   * A writer that references raw values of at least `minBytes` (record batches) instead of
+   * copying them: `finishPieces()` returns its own bytes and those values in order, for one
+   * writev. `offset` then counts only the writer's own bytes; nothing may be patched after a
+   * value was referenced.
+   */
+  static gathering(minBytes: number, initialCapacity = 256): Writer {
+    const w = new Writer(initialCapacity);
+    w.pieces = [];
+    w.gatherMinBytes = minBytes;
+    return w;
+  }
+
+  /** The bytes written, as pieces to send in order (one piece unless values were gathered). */
+  finishPieces(): Buffer[] {
+    const own = this.buf.subarray(this.pieceStart, this.offset);
+    if (this.pieces === null || this.pieces.length === 0) return [own];
+    return own.length > 0 ? [...this.pieces, own] : this.pieces;
   }
 
   /** Makes room for `n` more bytes. */
@@ -135,6 +160,14 @@ export class Writer {
   }
 
   raw(value: Uint8Array): this {
+    if (this.pieces !== null && value.length >= this.gatherMinBytes) {
+      // earlier pieces are views of this.buf: a later ensure() copies into a new buffer and
+      // leaves them intact, and nothing writes behind pieceStart again
+      if (this.offset > this.pieceStart) this.pieces.push(this.buf.subarray(this.pieceStart, this.offset));
+      this.pieces.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+      this.pieceStart = this.offset;
+      return this;
+    }
     this.ensure(value.length);
     this.buf.set(value, this.offset);
     this.offset += value.length;
