@@ -2,7 +2,9 @@
  * `npm run bench -- gateway-rest`: a controller, a broker and the gateway as real processes.
  * 1. Batched REST produce: CONNECTIONS HTTP clients post `records:batch` requests of BATCH entries
  *    (100-byte STRING values) until RECORDS records are acknowledged: records/s.
- * 2. REST produce to WebSocket delivery: one WebSocket subscriber (direct, from latest, ample
+ * 2. Single-record produce: SINGLE_CONNECTIONS HTTP clients each post one small record after the
+ *    answer to the previous one, for SINGLE_SECONDS: requests/s (how far a POST per record goes).
+ * 3. REST produce to WebSocket delivery: one WebSocket subscriber (direct, from latest, ample
  *    credit) while single records are posted at RATE records/s for LATENCY_SECONDS; each value
  *    carries its sequence number, so the latency of each record is its post time to its delivery.
  * Medians of several runs (`--runs 3`), every wait bounded. A report, not a test.
@@ -24,6 +26,8 @@ const BATCH = positiveOption(args, 'batch', 1000);
 const CONNECTIONS = positiveOption(args, 'connections', 4);
 const RATE = positiveOption(args, 'rate', 1000);
 const LATENCY_SECONDS = positiveOption(args, 'seconds', 10);
+const SINGLE_CONNECTIONS = positiveOption(args, 'single-connections', 8);
+const SINGLE_SECONDS = positiveOption(args, 'single-seconds', 5);
 const PHASE_TIMEOUT_MS = 180_000;
 
 /**
@@ -70,6 +74,24 @@ async function batchedProduce(v3: string, topic: string): Promise<number> {
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, client));
   return (Math.ceil(RECORDS / BATCH) * BATCH) / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function singleProduce(v3: string, topic: string): Promise<number> {
+  const url = `${v3}/topics/${topic}/records`;
+  // the new topic's leader and metadata settle before the clock starts
+  for (let i = 0; i < SINGLE_CONNECTIONS; i++) await post(url, { value: { type: 'STRING', data: 'warm-up' } });
+  let answered = 0;
+  const endMs = Date.now() + SINGLE_SECONDS * 1000;
+  const start = process.hrtime.bigint();
+  // closed loop: each client waits for its answer before the next post; bounded by SINGLE_SECONDS
+  const client = async (): Promise<void> => {
+    while (Date.now() < endMs) {
+      await post(url, { value: { type: 'STRING', data: `record-${answered}` } });
+      answered++;
+    }
+  };
+  await Promise.all(Array.from({ length: SINGLE_CONNECTIONS }, client));
+  return answered / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
 /** How the paced records travel: a POST each, or lines of one chunked NDJSON stream (the REST Proxy's streaming mode). */
@@ -190,12 +212,13 @@ const MODE_NAMES: Record<ProduceMode, string> = { requests: 'a POST per record',
 async function main(): Promise<void> {
   console.log(
     `# gateway REST benchmark\n${machineLine()}\nruns: ${RUNS}; batched produce: ${formatNumber(RECORDS)} records of 100 B in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; ` +
-      `REST -> WebSocket latency: ${formatNumber(RATE)} records/s for ${LATENCY_SECONDS} s, sent as ${MODE_NAMES.requests} and as ${MODE_NAMES.stream}\n`,
+      `single-record POSTs over ${SINGLE_CONNECTIONS} connections for ${SINGLE_SECONDS} s; REST -> WebSocket latency: ${formatNumber(RATE)} records/s for ${LATENCY_SECONDS} s, sent as ${MODE_NAMES.requests} and as ${MODE_NAMES.stream}\n`,
   );
   const cluster = await LocalCluster.start({ controllers: 1, brokers: 1, gateway: true });
   const base = `http://127.0.0.1:${cluster.gateway!.httpPort}`;
   const wsUrl = `ws://127.0.0.1:${cluster.gateway!.httpPort}/v1/ws`;
   const produceRuns: number[] = [];
+  const singleRuns: number[] = [];
   const latencyRuns: Record<ProduceMode, LatencyFigures[]> = { requests: [], stream: [] };
   try {
     const clusters = (await (await fetch(`${base}/v3/clusters`)).json()) as { data: { cluster_id: string }[] };
@@ -204,7 +227,10 @@ async function main(): Promise<void> {
       await createTopic(v3, `rest-bench-${i}`);
       const producePerSec = await batchedProduce(v3, `rest-bench-${i}`);
       produceRuns.push(producePerSec);
-      let line = `run ${i + 1}: batched produce ${formatNumber(producePerSec)} rec/s`;
+      await createTopic(v3, `rest-single-${i}`);
+      const singlePerSec = await singleProduce(v3, `rest-single-${i}`);
+      singleRuns.push(singlePerSec);
+      let line = `run ${i + 1}: batched produce ${formatNumber(producePerSec)} rec/s; single-record POSTs ${formatNumber(singlePerSec)} req/s`;
       for (const mode of ['requests', 'stream'] as const) {
         await createTopic(v3, `rest-latency-${mode}-${i}`);
         const figures = await latencyRun(v3, wsUrl, `rest-latency-${mode}-${i}`, mode);
@@ -217,7 +243,10 @@ async function main(): Promise<void> {
     await cluster.stop();
   }
   const produce = summarize(produceRuns);
-  const figures: Figure[] = [{ figure: 'REST batched produce, 100 B values', unit: 'rec/s', summary: produce, target: { name: 'target', value: 100_000, better: 'higher' } }];
+  const figures: Figure[] = [
+    { figure: 'REST batched produce, 100 B values', unit: 'rec/s', summary: produce, target: { name: 'target', value: 100_000, better: 'higher' } },
+    { figure: `REST single-record produce, a POST per record, ${SINGLE_CONNECTIONS} connections`, unit: 'req/s', summary: summarize(singleRuns) },
+  ];
   for (const mode of ['requests', 'stream'] as const) {
     const runs = latencyRuns[mode];
     figures.push(
@@ -243,7 +272,7 @@ async function main(): Promise<void> {
     args.get('json'),
     benchResult(
       'gateway-rest',
-      `runs: ${RUNS}, ${formatNumber(RECORDS)} records in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; single records at ${formatNumber(RATE)} rec/s for ${LATENCY_SECONDS} s to one WebSocket subscriber, as a POST each and as one streamed POST; clients, gateway, broker and controller share the cores`,
+      `runs: ${RUNS}, ${formatNumber(RECORDS)} records in batches of ${formatNumber(BATCH)} over ${CONNECTIONS} connections; single-record POSTs over ${SINGLE_CONNECTIONS} connections for ${SINGLE_SECONDS} s; single records at ${formatNumber(RATE)} rec/s for ${LATENCY_SECONDS} s to one WebSocket subscriber, as a POST each and as one streamed POST; clients, gateway, broker and controller share the cores`,
       figures,
     ),
   );
