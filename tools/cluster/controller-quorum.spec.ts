@@ -4,32 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MetadataFetchResponse, RpcClient } from '@tributary/protocol';
 import { LocalCluster } from './local-cluster';
 import { NodeProcess } from './node-process';
-
-interface QuorumStatus {
-  ready: boolean;
-  activeController: number | null;
-  term: number;
-  appliedOffset: number;
-}
-
-async function status(node: NodeProcess): Promise<QuorumStatus | null> {
-  try {
-    return (await (await fetch(`${node.healthUrl}/ready`, { signal: AbortSignal.timeout(1000) })).json()) as QuorumStatus;
-  } catch {
-    return null;
-  }
-}
-
-async function activeController(nodes: NodeProcess[], timeoutMs: number): Promise<{ id: number; elapsedMs: number }> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    const answers = await Promise.all(nodes.filter((n) => n.running).map(status));
-    const active = answers.find((a) => a?.activeController !== null && a?.activeController !== undefined)?.activeController;
-    if (active !== undefined && active !== null && nodes.find((n) => n.id === active)?.running) return { id: active, elapsedMs: Date.now() - started };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no active controller within ${timeoutMs} ms`);
-}
+import { activeController, quorumStatus } from './quorum-status';
 
 /** Three controller processes on Raft, three brokers; the active controller is SIGKILLed. */
 describe('a 3-controller quorum', () => {
@@ -61,7 +36,7 @@ describe('a 3-controller quorum', () => {
     for (const controller of cluster.controllers) controller.start();
     await Promise.all(cluster.controllers.map((c) => c.waitHealthy(30_000, true)));
     await activeController(cluster.controllers, 5000);
-    const answers = await Promise.all(cluster.controllers.map(status));
+    const answers = await Promise.all(cluster.controllers.map(quorumStatus));
     expect(new Set(answers.map((a) => a?.appliedOffset)).size).toBe(1);
     await admin.createTopics({ topics: [{ topic: 'after-restart', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
     expect((await admin.listTopics()).sort()).toEqual(expect.arrayContaining(['after-failover', 'after-restart', 'before-0', 'before-4']));
@@ -90,7 +65,7 @@ describe('metadata snapshots', () => {
     await admin.createTopics({ topics: [{ topic: 'early', numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
     const active = await activeController(cluster.controllers, 5000);
     const laggard = cluster.controllers.find((c) => c.id !== active.id) as NodeProcess;
-    const missedFrom = (await status(laggard))?.appliedOffset ?? 0;
+    const missedFrom = (await quorumStatus(laggard))?.appliedOffset ?? 0;
     await laggard.kill('SIGKILL');
 
     const names = Array.from({ length: 30 }, (_, i) => `missed-${i}`);
@@ -100,10 +75,10 @@ describe('metadata snapshots', () => {
 
     laggard.start();
     await laggard.waitHealthy(30_000, true);
-    const target = (await status(cluster.controllers.find((c) => c.id === active.id) as NodeProcess))?.appliedOffset ?? Infinity;
+    const target = (await quorumStatus(cluster.controllers.find((c) => c.id === active.id) as NodeProcess))?.appliedOffset ?? Infinity;
     const deadline = Date.now() + 30_000;
-    while (((await status(laggard))?.appliedOffset ?? 0) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect((await status(laggard))?.appliedOffset).toBeGreaterThanOrEqual(target);
+    while (((await quorumStatus(laggard))?.appliedOffset ?? 0) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((await quorumStatus(laggard))?.appliedOffset).toBeGreaterThanOrEqual(target);
     // it serves brokers the whole state: a reader from offset 0 is behind its trimmed log and gets the image
     const rpc = new RpcClient({ host: '127.0.0.1', port: laggard.ports.rpc, requestTimeoutMs: 5_000 });
     const answer = await rpc.request<MetadataFetchResponse>('metadata.fetch', { fromOffset: 0, maxRecords: 10_000, maxWaitMs: 0 }, 5_000);
