@@ -237,6 +237,44 @@ describe('gateway REST API against a local cluster', () => {
     expect((await kcat(['-C', '-t', 'rest-stream', '-e', '-f', '%k=%s\n'])).trim().split('\n')).toEqual(['=first', 'k1=1', 'k2=2', 'k3=3']);
   }, 60_000);
 
+  it('takes a stream declared as application/x-ndjson the same way, chunked or with a Content-Length; other media types stay 415', async () => {
+    await createTopic('rest-ndjson', 1);
+    const records = `${v3}/topics/rest-ndjson/records`;
+    const line = (value: string) => `${JSON.stringify({ key: { type: 'STRING', data: value }, value: { type: 'STRING', data: value } })}\n`;
+    // chunked, written line by line: each report comes while the body is still open
+    const stream = openStream(records, { 'content-type': 'application/x-ndjson' });
+    stream.write(line('a'));
+    const response = await stream.response;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = lineReader(response);
+    expect(JSON.parse(await lines.next())).toMatchObject({ error_code: 200, offset: 0 });
+    stream.write(`${line('b')}{"value":\n`);
+    expect(JSON.parse(await lines.next())).toMatchObject({ error_code: 200, offset: 1 });
+    stream.end();
+    const rest = (await lines.rest()).map((l) => JSON.parse(l));
+    expect(rest).toEqual([{ error_code: 400, message: expect.stringContaining('not valid JSON') }]);
+
+    // a whole NDJSON body with a Content-Length (curl --data-binary @records.ndjson), with a charset parameter
+    const whole = await fetch(records, { method: 'POST', headers: { 'content-type': 'application/x-ndjson; charset=utf-8' }, body: line('c') + JSON.stringify({ value: { type: 'BINARY', data: '@@' } }) + '\n' + line('d') });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toContain('application/x-ndjson');
+    const reports = (await whole.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(reports.map((r) => [r.error_code, r.offset])).toEqual([[200, 2], [422, undefined], [200, 3]]);
+    expect((await kcat(['-C', '-t', 'rest-ndjson', '-e', '-f', '%k=%s\n'])).trim().split('\n')).toEqual(['a=a', 'b=b', 'c=c', 'd=d']);
+
+    // NDJSON is only for produce streams, and a stream still needs a JSON media type
+    const batch = await call(`${v3}/topics/rest-ndjson/records:batch`, { body: line('e'), headers: { 'content-type': 'application/x-ndjson' } });
+    expect(batch.body).toEqual({ error_code: 415, message: 'the body must be application/json, not application/x-ndjson' });
+    const plain = openStream(records, { 'content-type': 'text/plain' });
+    plain.write(line('f'));
+    plain.end();
+    const refused = await plain.response;
+    expect(refused.status).toBe(415);
+    expect(await refused.json()).toEqual({ error_code: 415, message: 'the body must be application/json or application/x-ndjson, not text/plain' });
+    expect((await call(records, { body: line('g'), headers: { 'content-type': 'application/jsonl' } })).status).toBe(415);
+  }, 60_000);
+
   it('produces a batch: 207 with a result per entry, in order per partition; kcat reads every record', async () => {
     await createTopic('rest-batch', 3);
     const entries = Array.from({ length: 2000 }, (_, i) => ({ id: `e${i}`, key: { type: 'STRING', data: `k${i % 50}` }, value: { data: { i } } }));

@@ -12,7 +12,7 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.NOT_FOUND]: 'Unknown cluster, topic, partition, group or instance',
   [HttpStatus.CONFLICT]: 'Conflicts with the current state',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'The body is larger than the limit',
-  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'The body is not application/json',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'The body is not application/json (nor application/x-ndjson, which a produce stream may be)',
   [HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE]: 'The offset is outside the log',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'Well-formed but invalid (bad base64, partition out of range)',
   [HttpStatus.TOO_MANY_REQUESTS]: 'A limit was reached',

@@ -7,17 +7,18 @@ import { ZodSerializerInterceptor, ZodValidationPipe } from 'nestjs-zod';
 import { Telemetry } from '@tributary/platform';
 import { GatewayConfig } from '../config';
 import { serveOpenApi } from '../openapi/openapi-document';
-import { isProduceStream } from '../records/produce-stream';
+import { isNdjsonProduceStream, isProduceStream } from '../records/produce-stream';
 import { SingleRecordRoute } from '../records/single-record-route';
 import { GatewayMetrics } from '../telemetry/gateway-metrics';
 import { httpTelemetry } from '../telemetry/http-telemetry';
 import { ApiExceptionFilter } from './api-exception.filter';
 
-/** A request with a body that is not JSON is answered 415 before any handler runs. */
+/** A request with a body that is not JSON (or NDJSON, for a produce stream) is answered 415 before any handler runs. */
 function requireJsonBodies(request: Request, response: Response, next: NextFunction): void {
   const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !request.is('application/json')) {
-    response.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).json({ error_code: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: `the body must be application/json, not ${request.headers['content-type'] ?? 'untyped'}` });
+  if (hasBody && !request.is('application/json') && !isNdjsonProduceStream(request)) {
+    const accepted = isProduceStream(request) ? 'application/json or application/x-ndjson' : 'application/json';
+    response.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).json({ error_code: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: `the body must be ${accepted}, not ${request.headers['content-type'] ?? 'untyped'}` });
     return;
   }
   next();

@@ -7,13 +7,24 @@ import { ndjsonLines } from './ndjson-lines';
 /** Records of one stream being produced at once; reading the body waits beyond it (back-pressure). */
 export const MAX_STREAM_RECORDS_IN_FLIGHT = 1_000;
 
+/** The media type of newline-delimited JSON: a produce stream's body may declare it, and its answer is one. */
+export const NDJSON = 'application/x-ndjson';
+
 /**
- * A chunked POST to .../records is a stream: newline-delimited JSON records, each answered in
- * order with its own delivery report line, for as long as the connection stays open (the REST
- * Proxy's streaming mode). Its body is read here, not by the JSON body parser.
+ * A POST to .../records is a stream when it is chunked or declares application/x-ndjson:
+ * newline-delimited JSON records, each answered in order with its own delivery report line, for
+ * as long as the connection stays open (the REST Proxy's streaming mode). Its body is read here,
+ * not by the JSON body parser. The body must still be application/json or application/x-ndjson
+ * (see isStreamMediaType); anything else is a 415 before any handler runs.
  */
 export function isProduceStream(request: Request): boolean {
-  return request.method === 'POST' && /\/records\/?$/.test(request.path) && /\bchunked\b/i.test(request.headers['transfer-encoding'] ?? '');
+  if (request.method !== 'POST' || !/\/records\/?$/.test(request.path)) return false;
+  return /\bchunked\b/i.test(request.headers['transfer-encoding'] ?? '') || request.is(NDJSON) === NDJSON;
+}
+
+/** A produce stream's body declared as NDJSON (JSON, the other type a stream may have, is accepted everywhere). */
+export function isNdjsonProduceStream(request: Request): boolean {
+  return isProduceStream(request) && request.is(NDJSON) === NDJSON;
 }
 
 /**
@@ -22,7 +33,7 @@ export function isProduceStream(request: Request): boolean {
  * and every earlier one are settled, so a client may wait for each report before sending more.
  */
 export async function answerProduceStream(request: Request, response: Response, maxLineBytes: number, produce: (json: unknown) => Promise<object>): Promise<void> {
-  response.status(HttpStatus.OK).setHeader('Content-Type', 'application/x-ndjson');
+  response.status(HttpStatus.OK).setHeader('Content-Type', NDJSON);
   response.flushHeaders();
   let inFlight = 0;
   let slotFreed: (() => void) | null = null;

@@ -7,7 +7,7 @@ import { GATEWAY_CONFIG } from '../cluster/kafka.service';
 import { GatewayConfig } from '../config';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { errorBodyOf } from '../http/error-mapping';
-import { answerProduceStream, isProduceStream } from './produce-stream';
+import { NDJSON, answerProduceStream, isProduceStream } from './produce-stream';
 import { ProduceBatchRequestDto, ProduceBatchResponse, ProduceBatchResponseDto, ProduceRequestDto, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
 import { PreparedRecord, RecordProducer } from './record-producer';
 import { requestTraceparent } from '../telemetry/http-telemetry';
@@ -29,11 +29,13 @@ export class RecordsController {
     operationId: 'produceRecord',
     summary: 'Produce a record, or stream records',
     description:
-      'One JSON record answers with its delivery report. With Transfer-Encoding: chunked the body is newline-delimited JSON records, ' +
-      'answered as application/x-ndjson: one report (or {"error_code", "message"}) per record, in order, while the connection stays open.',
+      'One JSON record answers with its delivery report. A stream of records is a body of newline-delimited JSON records, ' +
+      'sent as application/x-ndjson, or as application/json with Transfer-Encoding: chunked (the REST Proxy streaming mode); ' +
+      'it is answered as application/x-ndjson: one report (or {"error_code", "message"}) per record, in order, while the connection stays open. ' +
+      'Other media types are answered 415.',
   })
-  @ApiBody({ type: ProduceRequestDto })
-  @ApiConsumes('application/json')
+  @ApiBody({ type: ProduceRequestDto, description: 'One record; as application/x-ndjson, one record like this per line' })
+  @ApiConsumes('application/json', NDJSON)
   @ApiResponse({ status: HttpStatus.OK, type: ProduceResponseDto.Output })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpStatus.UNPROCESSABLE_ENTITY)
   async produce(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {

@@ -893,6 +893,9 @@ export type GetBrokerResponses = {
 export type GetBrokerResponse = GetBrokerResponses[keyof GetBrokerResponses];
 
 export type ProduceRecordData = {
+    /**
+     * One record; as application/x-ndjson, one record like this per line
+     */
     body: ProduceRequest;
     path: {
         cluster_id: string;
@@ -924,7 +927,7 @@ export type ProduceRecordErrors = {
      */
     413: Error;
     /**
-     * The body is not application/json
+     * The body is not application/json (nor application/x-ndjson, which a produce stream may be)
      */
     415: Error;
     /**
@@ -977,7 +980,7 @@ export type ProduceRecordBatchErrors = {
      */
     413: Error;
     /**
-     * The body is not application/json
+     * The body is not application/json (nor application/x-ndjson, which a produce stream may be)
      */
     415: Error;
     /**
