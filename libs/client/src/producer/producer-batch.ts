@@ -91,6 +91,7 @@ export class ProducerBatch {
   bytes = 0;
   /** The sealed bytes, resent as they are on retries; released once the batch is acknowledged. */
   built: Buffer | null = null;
+  private builtOwnsBuilderBuffer = false;
   baseSequence = -1;
   attempts = 0;
   readonly createdAt = Date.now();
@@ -144,8 +145,17 @@ export class ProducerBatch {
   seal(fields: BatchFields): RecordBatchBuilder {
     const builder = this.openBuilder();
     this.built = builder.build(fields);
+    this.builtOwnsBuilderBuffer = !builder.hasBuffer;
     this.builder = null;
     return builder;
+  }
+
+  /**
+   * The sealed bytes when they fill a whole builder buffer (see RecordBatchBuilder.recycle), for
+   * the producer to reuse once the batch is acknowledged; null otherwise.
+   */
+  get recyclableBuffer(): Buffer | null {
+    return this.builtOwnsBuilderBuffer ? this.built : null;
   }
 
   complete(baseOffset: number, logAppendTime: number): void {

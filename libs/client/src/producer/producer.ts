@@ -54,7 +54,7 @@ interface TopicState {
 
 const NO_HEADERS: RecordHeaderInput[] = [];
 const DUPLICATE_SEQUENCE_NUMBER = 46;
-/** Builders kept for reuse at most (each holds a buffer of about batchSize). */
+/** Builders, and spare batch buffers, kept for reuse at most (each buffer about batchSize). */
 const MAX_IDLE_BUILDERS = 16;
 
 /**
@@ -72,6 +72,8 @@ export class Producer {
   private readonly brokerSlotWaiters = new Map<number, (() => void)[]>();
   /** Emptied builders of sealed batches: the next batches write into their buffers instead of allocating ~batchSize each. */
   private readonly idleBuilders: RecordBatchBuilder[] = [];
+  /** Buffers of acknowledged full batches, for builders that handed theirs over (RecordBatchBuilder.recycle). */
+  private readonly spareBuffers: Buffer[] = [];
   private bufferedBytes = 0;
   private readonly memoryWaiters: (() => void)[] = [];
   private readonly flushWaiters: (() => void)[] = [];
@@ -210,6 +212,7 @@ export class Producer {
 
   private openBatch(state: TopicState, topic: string, partition: number): ProducerBatch {
     const builder = this.idleBuilders.pop() ?? new RecordBatchBuilder(this.options.compression, Math.min(this.options.batchSize + 1024, 1 << 20));
+    if (!builder.hasBuffer && this.spareBuffers.length > 0) builder.recycle(this.spareBuffers.pop()!);
     const batch = new ProducerBatch(topic, partition, builder);
     state.open[partition] = batch;
     this.outstandingBatches++;
@@ -381,6 +384,9 @@ export class Producer {
   private finish(batch: ProducerBatch, error: Error | null, baseOffset: number, logAppendTime: number): void {
     const state = this.topics.get(batch.topic)!;
     state.inFlight[batch.partition]--;
+    // acknowledged, so the request that carried it has left the socket; with acks=0 it may not have
+    const spare = error === null && this.options.acks !== 0 ? batch.recyclableBuffer : null;
+    if (spare !== null && this.spareBuffers.length < MAX_IDLE_BUILDERS) this.spareBuffers.push(spare);
     if (error) batch.fail(error);
     else batch.complete(baseOffset, logAppendTime);
     this.bufferedBytes -= batch.bytes;

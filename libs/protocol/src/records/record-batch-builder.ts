@@ -62,6 +62,24 @@ export class RecordBatchBuilder {
     return this.end;
   }
 
+  /** False once build() handed the buffer over with a full batch, until recycle() gives one back. */
+  get hasBuffer(): boolean {
+    return this.buf !== NO_BUFFER;
+  }
+
+  /**
+   * Gives a builder that handed its buffer over (hasBuffer false) the buffer of such a full batch
+   * back to write into, once nothing reads that batch any more (a producer: once the broker has
+   * acknowledged it), so a steady stream of batches reuses warm memory instead of allocating.
+   * The caller guarantees `batch` is a whole buffer a builder handed over; returns false (and
+   * keeps nothing) when this builder does not need it or the buffer is too small.
+   */
+  recycle(batch: Buffer): boolean {
+    if (this.buf !== NO_BUFFER || this.recordCount > 0 || batch.byteOffset !== 0 || batch.buffer.byteLength < this.initialCapacity) return false;
+    this.buf = Buffer.from(batch.buffer, 0, batch.buffer.byteLength);
+    return true;
+  }
+
   /** Bytes `append` would add for this record (the producer uses it to decide when a batch is full). */
   static recordSize(key: Bytes, value: Bytes, timestampDelta: number, offsetDelta: number, headers: readonly RecordHeaderInput[] = NO_HEADERS): number {
     const body = RecordBatchBuilder.bodySize(byteLength(key), byteLength(value), timestampDelta, offsetDelta, headers);

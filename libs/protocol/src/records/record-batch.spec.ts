@@ -148,6 +148,25 @@ describe('record batch builder and lazy reader', () => {
     expect(readAll(small).map((r) => r.value![0])).toEqual([2, 2, 2]);
   });
 
+  it('recycle gives a builder that handed its buffer over the buffer of an old full batch to write into; anything else is refused', () => {
+    const capacity = 64 * 1024;
+    const builder = new RecordBatchBuilder(CompressionType.None, capacity);
+    const fill = (batch: number) => {
+      for (let i = 0; i < 500; i++) builder.append(null, Buffer.alloc(100, batch), 1000);
+    };
+    fill(1);
+    const first = builder.build();
+    expect(builder.hasBuffer).toBe(false);
+    expect(builder.recycle(Buffer.alloc(capacity - 1))).toBe(false);
+    expect(builder.recycle(first)).toBe(true);
+    expect(builder.hasBuffer).toBe(true);
+    expect(builder.recycle(first)).toBe(false);
+    fill(2);
+    const second = builder.build();
+    expect(second.buffer).toBe(first.buffer);
+    expect(readAll(second).map((r) => r.value![0])).toEqual(new Array(500).fill(2));
+  });
+
   it.each([
     ['none', CompressionType.None, CompressionTypes.None],
     ['gzip', CompressionType.Gzip, CompressionTypes.GZIP],
