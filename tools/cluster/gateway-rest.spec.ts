@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { promisify } from 'node:util';
 import { rest } from '@tributary/client';
 import { freePort } from './free-port';
@@ -210,6 +211,13 @@ describe('gateway REST API against a local cluster', () => {
     // malformed JSON is a 400 either way (the wording is each parser's)
     const malformed = async (path: string) => (await call(path, { body: '{"value":', headers: { ...alice, 'content-type': 'application/json' } })).body.error_code;
     expect([await malformed(`${strictV3}/topics/rest-direct/records`), await malformed(`${strictV3}/topics/rest-direct/records/`)]).toEqual([400, 400]);
+    // a client that leaves mid-body gets nothing and costs the gateway nothing: the next record goes through
+    const leaving = net.connect(Number(new URL(strictBase).port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => leaving.once('connect', resolve).once('error', reject));
+    leaving.write(`POST /v3/clusters/${clusterId}/topics/rest-direct/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: ${ALICE_KEY}\r\nContent-Length: 100\r\n\r\n{"value":`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    leaving.destroy();
+    expect((await call(`${strictV3}/topics/rest-direct/records`, { body: { partition_id: 1, value: { data: 'after' } }, headers: alice })).body).toMatchObject({ error_code: 200, partition_id: 1, offset: 2 });
   }, 60_000);
 
   it('streams newline-delimited records over one chunked request, each answered in order as soon as it is produced', async () => {

@@ -76,7 +76,14 @@ export class SingleRecordRoute {
     // the body is at most maxBodyBytes: Node's parser stops at the Content-Length checked above
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.once('end', () => void this.answer(request, response, target, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    request.once('end', () => {
+      this.answer(request, response, target, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).catch((error: unknown) => {
+        // answer() answers every error itself; this is a failure to write that answer: drop the connection, not the gateway
+        this.logger.error({ msg: 'answering a produce failed', error: error instanceof Error ? error.stack : String(error) });
+        response.destroy();
+      });
+    });
+    // a client that goes away mid-body never gets to 'end': its request is dropped with its socket
     return true;
   }
 
