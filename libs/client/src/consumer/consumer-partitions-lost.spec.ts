@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { DecodedRequest, apiVersionsTable, decodeRequest, encodeResponse } from '@tributary/protocol';
+import { DecodedRequest, apiVersionsTable, decodeRequest, encodeRecordBatch, encodeResponse } from '@tributary/protocol';
 import { ClusterClient } from '../cluster/cluster-client';
 import { Consumer, TopicPartitionRef } from './consumer';
 import { encodeAssignment } from './consumer-protocol';
@@ -8,6 +8,7 @@ const GROUP = 'g';
 const TOPIC = 't';
 const COMMITTED = 5;
 const UNKNOWN_MEMBER_ID = 25;
+const REBALANCE_IN_PROGRESS = 27;
 const MEMBER_ID_REQUIRED = 79;
 
 interface Commit {
@@ -16,14 +17,34 @@ interface Commit {
   partitions: number[];
 }
 
+/** A promise with its resolve function, for steps the test releases. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 /**
  * One broker that is also the group's coordinator, on a real socket, following a script: member
- * m1 joins generation 1 and gets both partitions of TOPIC; once expire() is called the group
- * forgets m1 (its commits and joins get UNKNOWN_MEMBER_ID, as when its session timed out), and
- * the member joining again as m2 gets generation 2 with only partition 1. Fetches find no records.
+ * m1 joins and gets both partitions of TOPIC (again on each rejoin); once expire() is called the
+ * group forgets m1 (its heartbeats, commits and joins get UNKNOWN_MEMBER_ID, as when its session
+ * timed out), and the member joining again as m2 gets only partition 1. Each join is a new
+ * generation. Fetches find no records but the one offerRecord() puts at partition 0's committed
+ * offset; rebalance() answers the next heartbeat REBALANCE_IN_PROGRESS, and holdJoins() keeps
+ * JoinGroup answers until the gate it returns is opened.
  */
 class ScriptedCoordinator {
   readonly commits: Commit[] = [];
+  /** Every SyncGroup answered: who, in which generation. */
+  readonly syncs: { memberId: string; generation: number }[] = [];
+  /** Heartbeats answered UNKNOWN_MEMBER_ID. */
+  refusedHeartbeats = 0;
+  /** JoinGroup requests waiting for the gate of holdJoins(). */
+  heldJoins = 0;
+  private generation = 0;
+  private rebalanceNext = false;
+  private joinGate: Promise<void> | null = null;
+  private record: Buffer | null = null;
   /** Requests the script could not answer (the connection is closed on them). */
   readonly unanswered: string[] = [];
   private expired = false;
@@ -37,6 +58,23 @@ class ScriptedCoordinator {
 
   expire(): void {
     this.expired = true;
+  }
+
+  rebalance(): void {
+    this.rebalanceNext = true;
+  }
+
+  holdJoins(): () => void {
+    const { opened, open } = gate();
+    this.joinGate = opened;
+    return () => {
+      this.joinGate = null;
+      open();
+    };
+  }
+
+  offerRecord(): void {
+    this.record = encodeRecordBatch([{ value: Buffer.from('the one record') }], { baseOffset: COMMITTED });
   }
 
   async close(): Promise<void> {
@@ -55,17 +93,23 @@ class ScriptedCoordinator {
         buffered = buffered.subarray(4 + frame.length);
         const request = decodeRequest(frame);
         const port = (this.server.address() as net.AddressInfo).port;
-        let reply: Buffer;
-        try {
-          reply = this.answer(request, port);
-        } catch (error) {
-          this.unanswered.push(`API ${request.apiKey} v${request.apiVersion}: ${(error as Error).message}`);
-          socket.destroy();
-          return;
-        }
-        // a fetch waits out its maxWaitMs, as a broker with nothing new does
-        const delayMs = request.apiKey === 1 ? request.body.maxWaitMs : 0;
-        setTimeout(() => socket.destroyed || socket.write(reply), delayMs);
+        // responses may leave out of order (a held join): the client matches them by correlation id
+        const held = request.apiKey === 11 && this.joinGate;
+        if (held) this.heldJoins++;
+        void Promise.resolve(held || undefined).then(() => {
+          if (held) this.heldJoins--;
+          let reply: Buffer;
+          try {
+            reply = this.answer(request, port);
+          } catch (error) {
+            this.unanswered.push(`API ${request.apiKey} v${request.apiVersion}: ${(error as Error).message}`);
+            socket.destroy();
+            return;
+          }
+          // a fetch with nothing to return waits out its maxWaitMs, as a broker does
+          const delayMs = request.apiKey === 1 && !reply.includes('the one record') ? request.body.maxWaitMs : 0;
+          setTimeout(() => socket.destroyed || socket.write(reply), delayMs);
+        });
       }
     });
   }
@@ -92,15 +136,20 @@ class ScriptedCoordinator {
         const join = (errorCode: number, fields: { memberId?: string; generationId?: number } = {}) =>
           encodeResponse(11, apiVersion, id, { errorCode, generationId: -1, protocolName: 'cooperative-sticky', leader: 'elsewhere', memberId: '', members: [], ...fields });
         if (memberId === '') return join(MEMBER_ID_REQUIRED, { memberId: this.expired ? 'm2' : 'm1' });
-        if (memberId === 'm1' && this.expired) return join(UNKNOWN_MEMBER_ID);
-        return join(0, { memberId, generationId: memberId === 'm1' ? 1 : 2 });
+        if (!this.known(memberId)) return join(UNKNOWN_MEMBER_ID);
+        return join(0, { memberId, generationId: ++this.generation });
       }
       case 14: {
+        this.syncs.push({ memberId: request.body.memberId, generation: request.body.generationId });
         const partitions = request.body.memberId === 'm1' ? [0, 1] : [1];
         return encodeResponse(14, apiVersion, id, { errorCode: 0, protocolType: 'consumer', protocolName: 'cooperative-sticky', assignment: encodeAssignment(new Map([[TOPIC, partitions]])) });
       }
-      case 12:
-        return encodeResponse(12, apiVersion, id, { errorCode: this.known(request.body.memberId) ? 0 : UNKNOWN_MEMBER_ID });
+      case 12: {
+        const errorCode = !this.known(request.body.memberId) ? UNKNOWN_MEMBER_ID : this.rebalanceNext ? REBALANCE_IN_PROGRESS : 0;
+        if (errorCode === REBALANCE_IN_PROGRESS) this.rebalanceNext = false;
+        if (errorCode === UNKNOWN_MEMBER_ID) this.refusedHeartbeats++;
+        return encodeResponse(12, apiVersion, id, { errorCode });
+      }
       case 8: {
         const { memberId, generationIdOrMemberEpoch, topics } = request.body;
         const errorCode = this.known(memberId) ? 0 : UNKNOWN_MEMBER_ID;
@@ -112,8 +161,14 @@ class ScriptedCoordinator {
           (names ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: COMMITTED, committedLeaderEpoch: -1, metadata: '', errorCode: 0 })) }));
         return encodeResponse(9, apiVersion, id, { groups: request.body.groups.map((g) => ({ groupId: g.groupId, topics: committed(g.topics), errorCode: 0 })) });
       }
-      case 1:
-        return encodeResponse(1, apiVersion, id, { errorCode: 0, sessionId: 0, responses: [] });
+      case 1: {
+        const wanted = request.body.topics.some((t) => t.partitions.some((p) => p.partition === 0 && Number(p.fetchOffset) === COMMITTED));
+        if (!this.record || !wanted) return encodeResponse(1, apiVersion, id, { errorCode: 0, sessionId: 0, responses: [] });
+        const records = this.record;
+        this.record = null;
+        const topicId = request.body.topics[0].topicId;
+        return encodeResponse(1, apiVersion, id, { errorCode: 0, sessionId: 0, responses: [{ topic: TOPIC, topicId, partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: COMMITTED + 1, lastStableOffset: COMMITTED + 1, logStartOffset: 0, records }] }] });
+      }
       case 13:
         return encodeResponse(13, apiVersion, id, { errorCode: 0, members: [] });
       default:
@@ -189,5 +244,53 @@ describe('a cooperative consumer and its group coordinator', () => {
     const afterExpiry = coordinator.commits.filter((c) => c.memberId !== 'm1');
     expect(afterExpiry.length).toBeGreaterThan(0);
     for (const commit of afterExpiry) expect(commit).toEqual({ memberId: 'm2', generation: 2, partitions: [1] });
+  }, 20_000);
+
+  it('drops an assignment it received but had not applied when the group expires it: the partitions are lost, never handed over again from that stale generation', async () => {
+    const events: { kind: string; partitions: number[] }[] = [];
+    const note = (kind: string) => (partitions: TopicPartitionRef[]) => void events.push({ kind, partitions: partitions.map((p) => p.partition).sort() });
+    const consumer = new Consumer(client, { groupId: GROUP, assignors: ['cooperative-sticky'], autoCommit: false, heartbeatIntervalMs: 50, maxWaitMs: 50, retryBackoffMs: 20 });
+    consumer.subscribe([TOPIC], { onPartitionsAssigned: note('assigned'), onPartitionsRevoked: note('revoked'), onPartitionsLost: note('lost') });
+    const handler = gate();
+    let handling = false;
+    const running = consumer.run({
+      eachRecord: async () => {
+        handling = true;
+        await handler.opened;
+      },
+    });
+    const state = () => ({ events, syncs: coordinator.syncs, heldJoins: coordinator.heldJoins, handling, refused: coordinator.refusedHeartbeats, unanswered: coordinator.unanswered });
+    try {
+      await until(() => events.length === 1, 'm1 assigned both partitions in generation 1', state);
+      // a rebalance: the cooperative member rejoins while it goes on consuming, and its join waits
+      const releaseJoin = coordinator.holdJoins();
+      coordinator.rebalance();
+      await until(() => coordinator.heldJoins === 1, 'the rejoin of m1 waiting', state);
+      // meanwhile the application is busy with a record, so what the join brings must wait for it
+      coordinator.offerRecord();
+      await until(() => handling, 'the record handler running', state);
+      releaseJoin();
+      await until(() => coordinator.syncs.some((s) => s.memberId === 'm1' && s.generation === 2), 'm1 synced in generation 2', state);
+      // the group expires m1 before it applied generation 2's assignment
+      coordinator.expire();
+      await until(() => coordinator.refusedHeartbeats > 0, 'a heartbeat of m1 refused', state);
+      handler.open();
+      await until(() => events.length >= 3 && consumer.assignment().length === 1, 'the member losing its partitions and rejoining as m2', state);
+    } finally {
+      handler.open();
+      await consumer.stop();
+      await running;
+    }
+    expect(coordinator.unanswered).toEqual([]);
+    expect(events).toEqual([
+      { kind: 'assigned', partitions: [0, 1] },
+      { kind: 'lost', partitions: [0, 1] },
+      { kind: 'assigned', partitions: [1] },
+    ]);
+    expect(coordinator.syncs).toEqual([
+      { memberId: 'm1', generation: 1 },
+      { memberId: 'm1', generation: 2 },
+      { memberId: 'm2', generation: 3 },
+    ]);
   }, 20_000);
 });

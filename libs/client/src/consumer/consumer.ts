@@ -280,7 +280,7 @@ export class Consumer {
           // expired (unknown member) or left behind by the group (illegal generation): what this
           // member holds may be someone else's already, as the Java client assumes
           if (p.errorCode === UNKNOWN_MEMBER_ID) this.forgetMembership();
-          if (p.errorCode === ILLEGAL_GENERATION && this.partitions.size > 0) this.ownershipLost = true;
+          if (p.errorCode === ILLEGAL_GENERATION) this.loseOwnership();
           this.rejoinNeeded = true;
           this.wakeAll();
         }
@@ -700,7 +700,17 @@ export class Consumer {
   /** The group no longer knows this member: a fresh id, and owned partitions count as lost. */
   private forgetMembership(): void {
     this.memberId = '';
+    this.loseOwnership();
+  }
+
+  /**
+   * The group moved on without this member: what it owns may be someone else's already, and an
+   * assignment it received but has not applied yet is of a generation the group left behind
+   * (applying it would consume partitions another member owns). The loop drops both.
+   */
+  private loseOwnership(): void {
     if (this.partitions.size > 0) this.ownershipLost = true;
+    this.joinedAssignment = null;
   }
 
   private async computeAssignments(protocol: string, members: MemberSubscription[]): Promise<{ memberId: string; assignment: Buffer }[]> {
@@ -742,7 +752,7 @@ export class Consumer {
       if (REBALANCE_ERRORS.has(response.errorCode)) {
         if (response.errorCode === UNKNOWN_MEMBER_ID) this.forgetMembership();
         // fenced from the generation (expired or out of date): the partitions may be reassigned already
-        if (response.errorCode === ILLEGAL_GENERATION && this.partitions.size > 0) this.ownershipLost = true;
+        if (response.errorCode === ILLEGAL_GENERATION) this.loseOwnership();
         this.rejoinNeeded = true;
         this.wakeAll();
         return;
