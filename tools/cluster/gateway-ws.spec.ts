@@ -270,11 +270,11 @@ describe('gateway WebSocket endpoint /v1/ws', () => {
     await producer.send('fanned', Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(100) })));
     const subscribers = await Promise.all(Array.from({ length: 40 }, () => TestSocket.open(url)));
     for (const s of subscribers) s.send({ type: 'subscribe', id: 'f', topics: ['fanned'], from: 'earliest', credit: 5000 });
-    await until(() => subscribers.every((s) => s.records('f').length === 3000), 'every subscriber receiving the 3,000 records');
+    await until(() => subscribers.every((s) => s.records('f').length === 3000), 'every subscriber receiving the 3,000 records', 60_000);
     // and at the tail: records produced now reach every subscriber waiting at the end
     await producer.send('fanned', Array.from({ length: 10 }, (_, i) => ({ value: `late-${i}` })));
     await producer.close();
-    await until(() => subscribers.every((s) => s.records('f').length === 3010), 'every subscriber receiving the 10 late records');
+    await until(() => subscribers.every((s) => s.records('f').length === 3010), 'every subscriber receiving the 10 late records', 60_000);
     for (const s of subscribers) expect(s.records('f').map((r) => r.offset)).toEqual(Array.from({ length: 3010 }, (_, i) => i));
     const metrics = await scrape(`http://127.0.0.1:${cluster.brokers[0].httpPort}/metrics`);
     const written = total(metrics, 'tributary_broker_topic_bytes_in_total', { topic: 'fanned' });

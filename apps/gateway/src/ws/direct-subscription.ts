@@ -91,6 +91,9 @@ export class DirectSubscription implements Subscription {
         this.turn = (this.turn + 1) % this.cursors.length;
         idle = this.step(cursor) ? 0 : idle + 1;
       }
+    } catch (error) {
+      // pumps run from feeds' fetch answers and socket flushes: a failure ends this subscription only
+      this.fail(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.pumping = false;
     }

@@ -189,7 +189,13 @@ export class PartitionFeed implements ChunkOwner {
     const woken: FeedWaiter[] = [];
     for (const [waiter, offset] of this.waiters) if (matches(offset)) woken.push(waiter);
     for (const waiter of woken) this.unwait(waiter);
-    for (const waiter of woken) waiter.wake();
+    for (const waiter of woken) {
+      try {
+        waiter.wake();
+      } catch {
+        // one reader's failure (it ends itself) must not keep the others waiting at a fetched offset
+      }
+    }
   }
 }
 
