@@ -20,10 +20,9 @@ interface Segment {
 
 /**
  * One send() call: its records may spread over several batches; it settles when all have.
- * The per-record results are built only then, in one go: built as each batch completed, into an
- * array allocated at send() time, they were written into an array that had usually been promoted
- * to the old generation, so every young result object survived the scavenges and the producer
- * spent a third of its CPU in the garbage collector.
+ * The per-record results are built only then, in one go, into a young array: an array allocated
+ * at send() time lives as long as the send, is usually promoted by then, and every result written
+ * into it survived the next scavenge.
  */
 export class SendCompletion {
   private pendingBatches = 0;
@@ -52,13 +51,18 @@ export class SendCompletion {
     this.doneSegments.push(segment);
     if (--this.pendingBatches === 0) {
       this.settled = true;
-      this.resolvePromise(this.results());
+      const results = this.results();
+      this.doneBatches.length = 0;
+      this.doneSegments.length = 0;
+      this.resolvePromise(results);
     }
   }
 
   fail(error: Error): void {
     if (this.settled) return;
     this.settled = true;
+    this.doneBatches.length = 0;
+    this.doneSegments.length = 0;
     this.rejectPromise(error);
   }
 
@@ -163,11 +167,22 @@ export class ProducerBatch {
     this.logAppendTime = logAppendTime;
     this.built = null;
     for (const segment of this.segments) segment.completion.segmentDone(this, segment);
+    this.releaseSegments();
   }
 
   fail(error: Error): void {
     this.built = null;
     for (const { completion } of this.segments) completion.fail(error);
+    this.releaseSegments();
+  }
+
+  /**
+   * Forgets the send() calls once they are told. A batch is shared by the send() calls on either
+   * side of it, and a pending call holds its acknowledged batches: kept, these links would chain
+   * settled calls, and their results, to the newest pending one.
+   */
+  private releaseSegments(): void {
+    this.segments.length = 0;
   }
 
   /** The acknowledged position and time of the record at `delta` (after complete()). */
