@@ -1,6 +1,7 @@
 import { AppendInfo, InvalidBatchError, OffsetOutOfRangeError, PartitionLog } from '@tributary/log-engine';
 import { KafkaError } from './kafka-errors';
 import { ProducerStateManager, producerBatchesOf } from './producer-state';
+import { AbortedTransaction } from './transaction-index';
 
 export interface Clock {
   nowMs(): number;
@@ -26,7 +27,11 @@ interface FollowerState {
   lastFetchTimeMs: number;
 }
 
-export type Isolation = 'high-watermark' | 'log-end';
+/** How far a read may go: the last stable offset (read_committed), the high watermark, or the log end (followers). */
+export type Isolation = 'committed' | 'high-watermark' | 'log-end';
+
+/** Who writes: clients may not write control batches; the transaction coordinator writes only those. */
+export type AppendOrigin = 'client' | 'coordinator';
 
 /** A leader append's outcome; `duplicate` when an idempotent retry was answered from the cache. */
 export interface LeaderAppendResult extends AppendInfo {
@@ -85,6 +90,12 @@ export class Partition {
     return this.log.logStartOffset;
   }
 
+  /** Where read_committed consumers stop: the first offset of the oldest open transaction, at most the HW. */
+  get lastStableOffset(): number {
+    const firstUnstable = this.producers.transactions.firstUnstableOffset;
+    return firstUnstable === null ? this.hw : Math.min(firstUnstable, this.hw);
+  }
+
   get isr(): readonly number[] {
     return this.state?.isr ?? [];
   }
@@ -118,12 +129,18 @@ export class Partition {
    * Appends a producer's batches as leader. acks=-1 (all) requires min.insync.replicas in the ISR
    * before anything is written.
    */
-  appendAsLeader(records: Buffer, requiredAcks: number): LeaderAppendResult {
+  appendAsLeader(records: Buffer, requiredAcks: number, origin: AppendOrigin = 'client'): LeaderAppendResult {
     const state = this.requireLeader();
     if (requiredAcks === -1 && state.isr.length < this.settings.minInsyncReplicas) {
       throw new KafkaError('NOT_ENOUGH_REPLICAS', `ISR ${state.isr.length} is below min.insync.replicas ${this.settings.minInsyncReplicas}`);
     }
     const batches = producerBatchesOf(records);
+    for (const batch of batches) {
+      if ((batch.marker !== null) !== (origin === 'coordinator')) {
+        throw new KafkaError('INVALID_RECORD', origin === 'client' ? 'clients may not write control batches' : 'the coordinator writes only control batches');
+      }
+      if (batch.transactional && batch.producerId < 0) throw new KafkaError('INVALID_RECORD', 'a transactional batch needs a producer id');
+    }
     const duplicate = this.producers.checkAppend(batches);
     if (duplicate) {
       return { ...duplicate, maxTimestamp: -1, logAppendTimeMs: -1, batchCount: batches.length, bytes: 0, duplicate: true };
@@ -162,13 +179,21 @@ export class Partition {
    * Reads for a consumer (up to the HW) or a follower (up to the log end). A follower's fetch
    * also reports its position: that moves the HW and may expand the ISR.
    */
-  read(fetchOffset: number, maxBytes: number, isolation: Isolation, replicaId = -1): { records: Buffer; highWatermark: number; logStartOffset: number; logEndOffset: number } {
+  read(
+    fetchOffset: number,
+    maxBytes: number,
+    isolation: Isolation,
+    replicaId = -1,
+  ): { records: Buffer; highWatermark: number; lastStableOffset: number; logStartOffset: number; logEndOffset: number; abortedTransactions: AbortedTransaction[] | null } {
     if (!this.isLeader) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `broker ${this.localBrokerId} does not lead ${this.topic}-${this.index}`);
     if (replicaId >= 0) this.updateFollowerFetchState(replicaId, fetchOffset);
-    const upTo = isolation === 'high-watermark' ? this.hw : this.log.logEndOffset;
+    const lastStableOffset = this.lastStableOffset;
+    const upTo = isolation === 'committed' ? lastStableOffset : isolation === 'high-watermark' ? this.hw : this.log.logEndOffset;
     try {
       const result = this.log.read(fetchOffset, maxBytes, upTo);
-      return { records: result.records, highWatermark: this.hw, logStartOffset: result.logStartOffset, logEndOffset: result.logEndOffset };
+      // the LSO bounds the returned range, so it bounds the aborted transactions that may matter too
+      const abortedTransactions = isolation === 'committed' ? (result.records.length > 0 ? this.producers.transactions.abortedBetween(fetchOffset, upTo) : []) : null;
+      return { records: result.records, highWatermark: this.hw, lastStableOffset, logStartOffset: result.logStartOffset, logEndOffset: result.logEndOffset, abortedTransactions };
     } catch (error) {
       throw toKafkaError(error);
     }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BATCH, PartitionLog } from '@tributary/log-engine';
 import { KafkaError } from './kafka-errors';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, TransactionIndex, TransactionIndexState, markerTypeAt } from './transaction-index';
 
 /** Kafka keeps the last 5 batches per producer: enough for max.in.flight.requests.per.connection=5. */
 const CACHED_BATCHES_PER_PRODUCER = 5;
@@ -30,6 +31,9 @@ export interface ProducerBatch {
   baseSequence: number;
   /** lastOffsetDelta + 1 */
   recordCount: number;
+  transactional: boolean;
+  /** The marker type of a control batch (MARKER_ABORT / MARKER_COMMIT; -1 if it does not parse); null for data. */
+  marker: number | null;
 }
 
 /** The producer fields of every batch in a produce payload (headers only). Empty if malformed. */
@@ -39,12 +43,15 @@ export function producerBatchesOf(records: Buffer): ProducerBatch[] {
   for (let pos = 0; records.length - pos >= BATCH.HEADER_SIZE; ) {
     const size = records.readInt32BE(pos + BATCH.LENGTH) + BATCH.LOG_OVERHEAD;
     if (size < BATCH.HEADER_SIZE || size > records.length - pos) return [];
+    const attributes = records.readInt16BE(pos + BATCH.ATTRIBUTES);
     out.push({
       baseOffset: Number(records.readBigInt64BE(pos + BATCH.BASE_OFFSET)),
       producerId: Number(records.readBigInt64BE(pos + BATCH.PRODUCER_ID)),
       producerEpoch: records.readInt16BE(pos + BATCH.PRODUCER_EPOCH),
       baseSequence: records.readInt32BE(pos + BATCH.BASE_SEQUENCE),
       recordCount: records.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1,
+      transactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
+      marker: (attributes & ATTR_CONTROL) !== 0 ? (markerTypeAt(records, pos) ?? -1) : null,
     });
     pos += size;
   }
@@ -59,11 +66,13 @@ function lastSequence(first: number, count: number): number {
 /**
  * Idempotent producer state of one partition: the epoch and the last batches' sequence numbers
  * of each producer id. A retried batch is recognised and answered with its original offsets
- * instead of being written twice; a gap in sequences or an old epoch is refused. Rebuilt after a
- * restart from a snapshot plus the batch headers written after it.
+ * instead of being written twice; a gap in sequences or an old epoch is refused. Also the
+ * partition's transactions (ongoing ones and the aborted index, see TransactionIndex). Rebuilt
+ * after a restart from a snapshot plus the batch headers written after it.
  */
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
+  transactions = new TransactionIndex();
 
   private constructor(private readonly dir: string) {}
 
@@ -72,9 +81,10 @@ export class ProducerStateManager {
     const manager = new ProducerStateManager(log.dir);
     let from = log.logStartOffset;
     try {
-      const snapshot = JSON.parse(fs.readFileSync(path.join(log.dir, SNAPSHOT_FILE), 'utf8')) as { offset: number; producers: ProducerEntry[] };
+      const snapshot = JSON.parse(fs.readFileSync(path.join(log.dir, SNAPSHOT_FILE), 'utf8')) as { offset: number; producers: ProducerEntry[]; transactions?: TransactionIndexState };
       if (Number.isInteger(snapshot.offset) && snapshot.offset <= log.logEndOffset && Array.isArray(snapshot.producers)) {
         for (const entry of snapshot.producers) manager.producers.set(entry.producerId, entry);
+        manager.transactions = TransactionIndex.restore(snapshot.transactions);
         from = Math.max(from, snapshot.offset);
       }
     } catch {
@@ -94,6 +104,13 @@ export class ProducerStateManager {
    * sequence gap; returns null when the append may proceed.
    */
   checkAppend(batches: ProducerBatch[]): { firstOffset: number; lastOffset: number } | null {
+    for (const marker of batches) {
+      if (marker.marker === null) continue;
+      const epoch = this.producers.get(marker.producerId)?.epoch;
+      if (epoch !== undefined && marker.producerEpoch < epoch) {
+        throw new KafkaError('INVALID_PRODUCER_EPOCH', `marker for producer ${marker.producerId} has epoch ${marker.producerEpoch}, older than ${epoch}`);
+      }
+    }
     const idempotent = batches.filter((b) => b.producerId >= 0 && b.baseSequence >= 0);
     if (idempotent.length === 0) return null;
     const duplicates = idempotent.map((b) => this.findDuplicate(b));
@@ -124,6 +141,9 @@ export class ProducerStateManager {
   /** Records a written batch (leader or follower append, or replay). */
   onBatchWritten(batch: ProducerBatch, firstOffset: number): void {
     if (batch.producerId < 0) return;
+    if (batch.transactional) {
+      this.transactions.onBatchWritten({ producerId: batch.producerId, firstOffset, lastOffset: firstOffset + batch.recordCount - 1, transactional: true, marker: batch.marker });
+    }
     let entry = this.producers.get(batch.producerId);
     if (!entry || batch.producerEpoch > entry.epoch) {
       entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [] };
@@ -142,13 +162,15 @@ export class ProducerStateManager {
   /** After the log was truncated: forget everything and rebuild from the log. */
   reload(log: PartitionLog): void {
     this.producers.clear();
+    this.transactions.clear();
     this.replay(log, log.logStartOffset);
   }
 
   /** Writes the state as of `offset` (the log end) atomically. */
-  takeSnapshot(offset: number): void {
+  takeSnapshot(offset: number, logStartOffset = 0): void {
     const file = path.join(this.dir, SNAPSHOT_FILE);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ offset, producers: [...this.producers.values()] }));
+    this.transactions.pruneBelow(logStartOffset);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ offset, producers: [...this.producers.values()], transactions: this.transactions.snapshot() }));
     fs.renameSync(`${file}.tmp`, file);
   }
 
@@ -162,7 +184,15 @@ export class ProducerStateManager {
   private replay(log: PartitionLog, fromOffset: number): void {
     log.forEachBatchHeader(fromOffset, (header, producer) => {
       if (producer.producerId < 0 || header.baseOffset < fromOffset) return;
-      this.onBatchWritten({ ...producer, baseOffset: header.baseOffset, recordCount: header.lastOffset - header.baseOffset + 1 }, header.baseOffset);
+      const transactional = (header.attributes & ATTR_TRANSACTIONAL) !== 0;
+      // a marker's type is in its one record: read that batch (markers are rare, data batches are not read)
+      const marker = (header.attributes & ATTR_CONTROL) !== 0 ? markerOf(log, header.baseOffset, header.sizeInBytes) : null;
+      this.onBatchWritten({ ...producer, baseOffset: header.baseOffset, recordCount: header.lastOffset - header.baseOffset + 1, transactional, marker }, header.baseOffset);
     });
   }
+}
+
+function markerOf(log: PartitionLog, offset: number, sizeInBytes: number): number {
+  const { records } = log.read(offset, sizeInBytes);
+  return records.length >= BATCH.HEADER_SIZE ? (markerTypeAt(records, 0) ?? -1) : -1;
 }

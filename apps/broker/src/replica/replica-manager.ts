@@ -1,7 +1,8 @@
 import { LogConfig, LogManager } from '@tributary/log-engine';
 import { DelayedOperations } from './delayed-operations';
 import { ErrorCode, KafkaError } from './kafka-errors';
-import { Clock, Isolation, IsrChangeSink, LeaderAndIsr, Partition, toKafkaError } from './partition';
+import { AppendOrigin, Clock, Isolation, IsrChangeSink, LeaderAndIsr, Partition, toKafkaError } from './partition';
+import { AbortedTransaction } from './transaction-index';
 
 export interface ReplicaSettings {
   brokerId: number;
@@ -51,6 +52,8 @@ export interface FetchPartitionResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed only: aborted transactions that may hide records of this answer (null otherwise). */
+  abortedTransactions?: AbortedTransaction[] | null;
   records: Buffer;
 }
 
@@ -134,7 +137,7 @@ export class ReplicaManager {
    * Appends to every partition (each independently: one bad partition does not fail the others).
    * acks=0/1 answer at once; acks=-1 waits until the HW covers each append or `timeoutMs` passes.
    */
-  appendRecords(acks: number, timeoutMs: number, entries: ProducePartition[]): Promise<ProducePartitionResult[]> {
+  appendRecords(acks: number, timeoutMs: number, entries: ProducePartition[], origin: AppendOrigin = 'client'): Promise<ProducePartitionResult[]> {
     if (acks !== 0 && acks !== 1 && acks !== -1) {
       return Promise.resolve(entries.map((e) => this.produceError(e, new KafkaError('INVALID_REQUIRED_ACKS', `acks must be -1, 0 or 1, got ${acks}`))));
     }
@@ -147,7 +150,7 @@ export class ReplicaManager {
         continue;
       }
       try {
-        const info = replica.appendAsLeader(entry.records, acks);
+        const info = replica.appendAsLeader(entry.records, acks, origin);
         results.push({
           topic: entry.topic,
           partition: entry.partition,
@@ -267,7 +270,7 @@ export class ReplicaManager {
 
   /** Persists producer state so a restart replays only the log written after it. */
   snapshotProducerStates(): void {
-    for (const replica of this.partitions.values()) replica.producers.takeSnapshot(replica.logEndOffset);
+    for (const replica of this.partitions.values()) replica.producers.takeSnapshot(replica.logEndOffset, replica.logStartOffset);
   }
 
   shutdown(): void {
@@ -298,8 +301,9 @@ export class ReplicaManager {
         ...base,
         errorCode: ErrorCode.NONE,
         highWatermark: replica.highWatermark,
-        lastStableOffset: replica.highWatermark,
+        lastStableOffset: replica.lastStableOffset,
         logStartOffset: replica.logStartOffset,
+        abortedTransactions: params.isolation === 'committed' && !isFollower ? (read?.abortedTransactions ?? []) : null,
         records: read?.records ?? Buffer.alloc(0),
       };
     } catch (error) {

@@ -6,10 +6,14 @@ import { since, upTo } from '../versioned';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
+/** Fetch isolation_level 1: only records of committed transactions (up to the last stable offset). */
+const READ_COMMITTED = 1;
+
 /**
  * Fetch: long polling (max wait, min bytes), response and partition byte limits, consumers read
- * up to the high watermark and followers (replicaId >= 0) up to the log end. Records go out as
- * the log stored them. Topics are named (v <= 12) or identified by id (v >= 13).
+ * up to the high watermark (read_uncommitted) or the last stable offset with the aborted
+ * transactions of that range (read_committed), followers (replicaId >= 0) up to the log end.
+ * Records go out as the log stored them. Topics are named (v <= 12) or identified by id (v >= 13).
  */
 export async function handleFetch(ctx: BrokerContext, request: FetchRequest, apiVersion: number): Promise<Encodable<FetchResponse>> {
   const image = ctx.metadata();
@@ -29,7 +33,7 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, api
     maxWaitMs: request.maxWaitMs,
     minBytes: request.minBytes,
     maxBytes: request.maxBytes,
-    isolation: 'high-watermark',
+    isolation: request.isolationLevel === READ_COMMITTED ? 'committed' : 'high-watermark',
     partitions,
   });
   if (replicaId < 0) {
@@ -56,7 +60,7 @@ export async function handleFetch(ctx: BrokerContext, request: FetchRequest, api
           highWatermark: r.highWatermark,
           lastStableOffset: since(apiVersion, 4, r.lastStableOffset),
           logStartOffset: since(apiVersion, 5, r.logStartOffset),
-          abortedTransactions: since(apiVersion, 4, null),
+          abortedTransactions: since(apiVersion, 4, r.abortedTransactions?.map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) })) ?? null),
           preferredReadReplica: since(apiVersion, 11, -1),
           records: r.records,
         })),

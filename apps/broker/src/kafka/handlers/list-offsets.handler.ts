@@ -7,9 +7,10 @@ import { since } from '../versioned';
 const LATEST = -1n;
 const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
+const READ_COMMITTED = 1;
 
 /**
- * ListOffsets: earliest (log start), latest (high watermark, what consumers can read), the
+ * ListOffsets: earliest (log start), latest (high watermark or, read_committed, last stable offset: what consumers can read), the
  * offset of the largest timestamp, or the first offset at or after a timestamp.
  */
 export function handleListOffsets(ctx: BrokerContext, request: ListOffsetsRequest, apiVersion: number): Encodable<ListOffsetsResponse> {
@@ -25,8 +26,11 @@ export function handleListOffsets(ctx: BrokerContext, request: ListOffsetsReques
         const leaderEpoch = since(apiVersion, 4, partition.leaderAndIsr?.leaderEpoch ?? -1);
         try {
           if (p.timestamp === EARLIEST) return { ...base, errorCode: 0, offset: partition.logStartOffset, leaderEpoch };
-          // consumers see up to the high watermark; a follower (replicaId >= 0) asks for the log end
-          if (p.timestamp === LATEST) return { ...base, errorCode: 0, offset: request.replicaId >= 0 ? partition.logEndOffset : partition.highWatermark, leaderEpoch };
+          // consumers see up to the high watermark (read_committed: the last stable offset); a follower (replicaId >= 0) asks for the log end
+          if (p.timestamp === LATEST) {
+            const offset = request.replicaId >= 0 ? partition.logEndOffset : request.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
+            return { ...base, errorCode: 0, offset, leaderEpoch };
+          }
           if (p.timestamp === MAX_TIMESTAMP) {
             let best = { timestamp: -1, offset: -1 };
             partition.log.forEachBatchHeader(partition.logStartOffset, (header) => {
