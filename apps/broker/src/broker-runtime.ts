@@ -8,7 +8,9 @@ import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager';
 import { MetadataLoader } from './controller/metadata-loader';
 import { QuorumChannel } from './controller/quorum-channel';
 import { BrokerContext, endpointOf } from './kafka/broker-context';
-import { GroupCoordinator } from './groups/group-coordinator';
+import { GroupCoordinator, OFFSETS_TOPIC } from './groups/group-coordinator';
+import { TransactionCoordinator } from './transactions/transaction-coordinator';
+import { LocalMarkerWriter, TxnMarkerChannel } from './transactions/txn-markers';
 import { KafkaRequestHandler } from './kafka/kafka-request-handler';
 import { MetadataPublisher } from './metadata/metadata-publisher';
 import { KafkaServer } from './network/kafka-server';
@@ -49,6 +51,8 @@ export class BrokerRuntime {
     private readonly server: KafkaServer,
     private readonly controller: QuorumChannel,
     private readonly groups: GroupCoordinator,
+    private readonly transactions: TransactionCoordinator,
+    private readonly markerChannel: TxnMarkerChannel,
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger, telemetry: Telemetry): Promise<BrokerRuntime> {
@@ -87,6 +91,17 @@ export class BrokerRuntime {
     const producerIds = new ProducerIdManager(controller, () => ({ brokerId: config.nodeId, brokerEpoch: lifecycle?.brokerEpoch ?? -1 }));
     const groups = new GroupCoordinator({ brokerId: config.nodeId, listenerName: 'PLAINTEXT', metadata: () => loader.image, replicas, controller });
     groups.start();
+    const txnMarkers = new LocalMarkerWriter(replicas, (partition, producerId, commit) => groups.onTransactionMarker(partition, producerId, commit), OFFSETS_TOPIC);
+    const markerChannel = new TxnMarkerChannel(config.nodeId, txnMarkers, () => loader.image, (brokerId) => (context ? endpointOf(context, brokerId) : undefined), interBrokerLogin);
+    const transactions = new TransactionCoordinator(
+      { brokerId: config.nodeId, metadata: () => loader.image, replicas, controller },
+      producerIds,
+      markerChannel,
+      { stateTopicPartitions: config.transactionStateTopicPartitions, maxTimeoutMs: config.transactionMaxTimeoutMs },
+      { nowMs: () => Date.now() },
+      () => loader.image.topicByName(OFFSETS_TOPIC)?.partitions.size ?? 50,
+    );
+    transactions.start();
     context = {
       brokerId: config.nodeId,
       clusterId: 'tributary',
@@ -97,6 +112,8 @@ export class BrokerRuntime {
       autoCreateTopics: config.autoCreateTopics,
       producerIds,
       groups,
+      transactions,
+      txnMarkers,
       sasl: config.saslPlainUsers ? new PlainAuthenticator(config.saslPlainUsers) : null,
       authorizer: new Authorizer(
         {
@@ -132,7 +149,7 @@ export class BrokerRuntime {
     );
     loader.start();
     lifecycle.start();
-    const runtime = new BrokerRuntime(config, port, logs, replicas, fetchers, loader, lifecycle, server, controller, groups);
+    const runtime = new BrokerRuntime(config, port, logs, replicas, fetchers, loader, lifecycle, server, controller, groups, transactions, markerChannel);
     const every = (ms: number, task: () => void) => {
       const timer = setInterval(task, ms);
       timer.unref();
@@ -156,6 +173,8 @@ export class BrokerRuntime {
   async close(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     this.groups.stop();
+    this.transactions.stop();
+    this.markerChannel.close();
     await this.lifecycle.stop();
     await this.server.close();
     await this.loader.stop();

@@ -30,6 +30,10 @@ export const brokerConfigSchema = z.object({
   superUsers: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p.length > 0))]).default([]),
   /** allow.everyone.if.no.acl.found */
   allowEveryoneIfNoAclFound: z.stringbool().default(false),
+  /** transaction.state.log.num.partitions: partitions of __transaction_state when it is created. */
+  transactionStateTopicPartitions: z.coerce.number().int().min(1).max(1000).default(50),
+  /** transaction.max.timeout.ms: producers asking for a longer transaction timeout are refused. */
+  transactionMaxTimeoutMs: z.coerce.number().int().min(1).default(900_000),
   /** OTLP/HTTP collector base URL (http://host:4318) for traces; unset: no tracing at all. */
   otlpEndpoint: z.url().optional(),
 }).superRefine((config, ctx) => {

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { LogManager } from '@tributary/log-engine';
 import { MetadataImage, MetadataRecord } from '@tributary/protocol';
 import { ControllerChannel, endpointOf } from '../src/kafka/broker-context';
-import { GroupCoordinator } from '../src/groups/group-coordinator';
+import { GroupCoordinator, OFFSETS_TOPIC } from '../src/groups/group-coordinator';
+import { TransactionCoordinator } from '../src/transactions/transaction-coordinator';
+import { LocalMarkerWriter, TxnMarkerChannel } from '../src/transactions/txn-markers';
 import { KafkaRequestHandler } from '../src/kafka/kafka-request-handler';
 import { BrokerMetrics } from '../src/telemetry/broker-metrics';
 import { MetadataPublisher } from '../src/metadata/metadata-publisher';
@@ -26,6 +28,8 @@ interface TestBroker {
   fetchers: ReplicaFetcherManager;
   publisher: MetadataPublisher;
   server: KafkaServer;
+  transactions: TransactionCoordinator;
+  markerChannel: TxnMarkerChannel;
 }
 
 /**
@@ -85,6 +89,8 @@ export class FixedMetadataCluster {
 
   async stop(): Promise<void> {
     for (const broker of this.brokers) {
+      broker.transactions.stop();
+      broker.markerChannel.close();
       await broker.server.close();
       await broker.fetchers.shutdown();
       broker.replicas.shutdown();
@@ -115,7 +121,15 @@ export class FixedMetadataCluster {
       },
     };
     const replicas = new ReplicaManager(logs, { brokerId: id, replicaLagTimeMaxMs: 10_000 }, { nowMs: () => Date.now() }, isrSink);
-    const context = {
+    const producerIds = new ProducerIdManager(testController, () => ({ brokerId: id, brokerEpoch: id }));
+    const groups = new GroupCoordinator({ brokerId: id, listenerName: 'PLAINTEXT', metadata: () => this.image, replicas, controller: testController });
+    const txnMarkers = new LocalMarkerWriter(replicas, (partition, producerId, commit) => groups.onTransactionMarker(partition, producerId, commit), OFFSETS_TOPIC);
+    // eslint-disable-next-line prefer-const -- the channel reads the context built below
+    let context: Parameters<typeof endpointOf>[0];
+    const markerChannel = new TxnMarkerChannel(id, txnMarkers, () => this.image, (brokerId) => endpointOf(context, brokerId), null);
+    const transactions = new TransactionCoordinator({ brokerId: id, metadata: () => this.image, replicas, controller: testController }, producerIds, markerChannel, { sweepIntervalMs: 200 }, { nowMs: () => Date.now() }, () => this.image.topicByName(OFFSETS_TOPIC)?.partitions.size ?? 50);
+    transactions.start();
+    context = {
       brokerId: id,
       clusterId: 'fixed-metadata-cluster',
       listenerName: 'PLAINTEXT',
@@ -123,8 +137,10 @@ export class FixedMetadataCluster {
       replicas,
       controller: testController,
       autoCreateTopics: false,
-      producerIds: new ProducerIdManager(testController, () => ({ brokerId: id, brokerEpoch: id })),
-      groups: new GroupCoordinator({ brokerId: id, listenerName: 'PLAINTEXT', metadata: () => this.image, replicas, controller: testController }),
+      producerIds,
+      groups,
+      transactions,
+      txnMarkers,
       sasl: null,
       authorizer: new Authorizer({ enabled: false, superUsers: [], allowEveryoneIfNoAclFound: true }, () => this.image.acls.values()),
       metrics: new BrokerMetrics(createNoopMeter()),
@@ -142,7 +158,7 @@ export class FixedMetadataCluster {
       onConnectionError: (_c, e) => process.env.DEBUG_BROKER && console.error(`broker ${id} closed a connection:`, e.message),
     });
     const { port } = await server.listen();
-    this.brokers.push({ id, port, logs, replicas, fetchers, publisher, server });
+    this.brokers.push({ id, port, logs, replicas, fetchers, publisher, server, transactions, markerChannel });
   }
 }
 

@@ -6,6 +6,7 @@ import { ReplicaManager } from '../replica/replica-manager';
 import { ConsumerGroup, GroupError, GroupPersistence, JoinResult, SyncResult } from './consumer-group';
 import { GroupMetadataValue, decodeCoordinatorKey, decodeGroupMetadataValue, encodeGroupMetadataKey, encodeGroupMetadataValue } from './group-metadata-records';
 import { MalformedRecordError, OffsetValue, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, groupPartition } from './offset-records';
+import { ATTR_TRANSACTIONAL, MARKER_COMMIT, markerTypeAt } from '../replica/transaction-index';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -41,6 +42,9 @@ const ATTR_CONTROL = 0x20;
 
 type TopicPartitionKey = string;
 
+/** Offsets a transaction committed (TxnOffsetCommit) that wait for its marker: groupId -> partition -> offset. */
+type PendingOffsets = Map<string, Map<TopicPartitionKey, OffsetValue>>;
+
 /**
  * The classic consumer-group coordinator. A group belongs to the leader of its
  * __consumer_offsets partition (Kafka's hash rule), and both its committed offsets and its
@@ -61,6 +65,8 @@ export class GroupCoordinator {
   private readonly offsets = new Map<string, Map<TopicPartitionKey, OffsetValue>>();
   /** __consumer_offsets partition -> leader epoch it was loaded at */
   private readonly loaded = new Map<number, number>();
+  /** producer id -> its transaction's offsets, applied by a COMMIT marker and dropped by an ABORT */
+  private readonly pendingTxnOffsets = new Map<number, PendingOffsets>();
   private creatingTopic: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly settings: GroupCoordinatorSettings;
@@ -180,6 +186,64 @@ export class GroupCoordinator {
     return 0;
   }
 
+  /**
+   * TxnOffsetCommit: writes the offsets to the group's partition as records of the producer's
+   * transaction (acks=all); they take effect when the transaction's COMMIT marker reaches that
+   * partition (see onTransactionMarker) and are dropped by an ABORT. A generation of -1 (clients
+   * before v3, or a producer outside the group) skips the membership check, as in Kafka.
+   */
+  async txnCommit(
+    groupId: string,
+    producer: { producerId: number; producerEpoch: number },
+    member: { memberId: string; generationId: number },
+    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[],
+  ): Promise<number> {
+    const owner = this.ownership(groupId);
+    if (owner !== 0) return owner;
+    if (member.generationId >= 0) {
+      const group = this.groups.get(groupId);
+      const check = group ? group.checkCommit(member.memberId, member.generationId) : GroupError.UNKNOWN_MEMBER_ID;
+      if (check !== 0) return check;
+    }
+    if (offsets.length === 0) return 0;
+    const now = this.clock.nowMs();
+    const values = offsets.map((o) => ({ key: `${o.topic}:${o.partition}`, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now } }));
+    const records = encodeBatch(
+      offsets.map((o, i) => ({ key: encodeOffsetKey({ group: groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(values[i].value), timestamp: now })),
+      { producerId: producer.producerId, producerEpoch: producer.producerEpoch, transactional: true },
+    );
+    const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records }]);
+    if (result.errorCode !== 0) return result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? NOT_COORDINATOR : result.errorCode;
+    for (const { key, value } of values) this.stagePending(producer.producerId, groupId, key, value);
+    return 0;
+  }
+
+  /**
+   * A transaction marker was written to __consumer_offsets partition `partitionIndex`: the
+   * producer's pending offsets for groups of that partition are committed or dropped.
+   */
+  onTransactionMarker(partitionIndex: number, producerId: number, commit: boolean): void {
+    const pending = this.pendingTxnOffsets.get(producerId);
+    if (!pending) return;
+    for (const [groupId, offsets] of [...pending]) {
+      if (this.partitionOf(groupId) !== partitionIndex) continue;
+      pending.delete(groupId);
+      if (!commit) continue;
+      const cache = this.offsets.get(groupId) ?? new Map<TopicPartitionKey, OffsetValue>();
+      for (const [key, value] of offsets) cache.set(key, value);
+      this.offsets.set(groupId, cache);
+    }
+    if (pending.size === 0) this.pendingTxnOffsets.delete(producerId);
+  }
+
+  private stagePending(producerId: number, groupId: string, key: TopicPartitionKey, value: OffsetValue | null): void {
+    const pending = this.pendingTxnOffsets.get(producerId) ?? new Map<string, Map<TopicPartitionKey, OffsetValue>>();
+    const offsets = pending.get(groupId) ?? new Map<TopicPartitionKey, OffsetValue>();
+    if (value) offsets.set(key, value);
+    pending.set(groupId, offsets);
+    this.pendingTxnOffsets.set(producerId, pending);
+  }
+
   /** OffsetFetch: committed offsets (all of the group's when `topics` is null); -1 when none. */
   fetchOffsets(groupId: string, topics: { name: string; partitions: number[] }[] | null): { errorCode: number; topics: { name: string; partitions: { partition: number; offset: number; leaderEpoch: number; metadata: string | null }[] }[] } {
     const owner = this.ownership(groupId);
@@ -293,14 +357,19 @@ export class GroupCoordinator {
         const header = readHeader(records, pos);
         if (header.sizeInBytes < BATCH.HEADER_SIZE || pos + header.sizeInBytes > records.length) break;
         offset = Math.max(offset, header.lastOffset + 1);
-        if ((header.attributes & ATTR_CONTROL) === 0) {
+        const producerId = Number(records.readBigInt64BE(pos + BATCH.PRODUCER_ID));
+        if ((header.attributes & ATTR_CONTROL) !== 0) {
+          // a transaction's end: its offsets staged below take effect (COMMIT) or vanish (ABORT)
+          this.onTransactionMarker(partitionIndex, producerId, markerTypeAt(records, pos) === MARKER_COMMIT);
+        } else {
           let batch: ReturnType<typeof decodeRecords> = [];
           try {
             batch = decodeRecords(records, pos);
           } catch {
             // a batch this loader cannot read (say, compressed by another writer): skipped
           }
-          for (const record of batch) this.replay(record.key, record.value, metadata);
+          const transactional = (header.attributes & ATTR_TRANSACTIONAL) !== 0 ? producerId : null;
+          for (const record of batch) this.replay(record.key, record.value, metadata, transactional);
         }
         pos += header.sizeInBytes;
       }
@@ -312,11 +381,14 @@ export class GroupCoordinator {
     this.loaded.set(partitionIndex, epoch);
   }
 
-  private replay(keyBytes: Buffer | null, value: Buffer | null, metadata: Map<string, GroupMetadataValue | null>): void {
+  private replay(keyBytes: Buffer | null, value: Buffer | null, metadata: Map<string, GroupMetadataValue | null>, transactionalProducer: number | null): void {
     try {
       const key = keyBytes ? decodeCoordinatorKey(keyBytes) : null;
       if (key?.kind === 'group') {
         metadata.set(key.group, value === null ? null : decodeGroupMetadataValue(value));
+      } else if (key?.kind === 'offset' && transactionalProducer !== null) {
+        const { group, topic, partition } = key.key;
+        this.stagePending(transactionalProducer, group, `${topic}:${partition}`, value === null ? null : decodeOffsetValue(value));
       } else if (key?.kind === 'offset') {
         const { group, topic, partition } = key.key;
         const cache = this.offsets.get(group) ?? new Map<TopicPartitionKey, OffsetValue>();
@@ -334,6 +406,10 @@ export class GroupCoordinator {
   /** Forgets the groups and offsets of a partition (before reloading it, or when no longer its leader). */
   private unload(partitionIndex: number): void {
     for (const groupId of [...this.offsets.keys()]) if (this.partitionOf(groupId) === partitionIndex) this.offsets.delete(groupId);
+    for (const [producerId, pending] of [...this.pendingTxnOffsets]) {
+      for (const groupId of [...pending.keys()]) if (this.partitionOf(groupId) === partitionIndex) pending.delete(groupId);
+      if (pending.size === 0) this.pendingTxnOffsets.delete(producerId);
+    }
     for (const [groupId, group] of [...this.groups]) {
       if (this.partitionOf(groupId) !== partitionIndex) continue;
       group.unload(NOT_COORDINATOR);

@@ -76,6 +76,12 @@ export class Cursor {
   get remaining(): number {
     return this.buf.length - this.at;
   }
+  int8(): number {
+    this.need(1);
+    const v = this.buf.readInt8(this.at);
+    this.at += 1;
+    return v;
+  }
   int16(): number {
     this.need(2);
     const v = this.buf.readInt16BE(this.at);

@@ -1,6 +1,8 @@
 import type { Tracer } from '@opentelemetry/api';
 import { ControlPattern, ControlRequest, ControlResponse, MetadataImage } from '@tributary/protocol';
 import type { GroupCoordinator } from '../groups/group-coordinator';
+import type { TransactionCoordinator } from '../transactions/transaction-coordinator';
+import type { LocalMarkerWriter } from '../transactions/txn-markers';
 import { ReplicaManager } from '../replica/replica-manager';
 import type { Authorizer } from '../security/authorizer';
 import type { PlainAuthenticator } from '../security/plain-authenticator';
@@ -25,6 +27,10 @@ export interface BrokerContext {
   readonly producerIds: { next(): Promise<number> };
   /** Consumer groups (classic protocol) coordinated by this broker. */
   readonly groups: GroupCoordinator;
+  /** Transactions whose transactional id this broker coordinates. */
+  readonly transactions: TransactionCoordinator;
+  /** Writes transaction markers into partitions this broker leads (WriteTxnMarkers). */
+  readonly txnMarkers: LocalMarkerWriter;
   /** SASL/PLAIN logins; null when the listener is plain (no login required). */
   readonly sasl: PlainAuthenticator | null;
   readonly authorizer: Authorizer;

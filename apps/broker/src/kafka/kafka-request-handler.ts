@@ -15,6 +15,8 @@ import { handleFetch } from './handlers/fetch.handler';
 import { handleListOffsets } from './handlers/list-offsets.handler';
 import { handleMetadata } from './handlers/metadata.handler';
 import { handleProduce } from './handlers/produce.handler';
+import { handleAddOffsetsToTxn, handleAddPartitionsToTxn, handleEndTxn, handleTxnOffsetCommit, handleWriteTxnMarkers } from './handlers/transactions.handler';
+import { endpointOf } from './broker-context';
 
 /** ApiVersions, SaslHandshake and SaslAuthenticate: what a client may send before it logs in. */
 const BEFORE_LOGIN = new Set([17, 18, 36]);
@@ -41,7 +43,12 @@ export class KafkaRequestHandler {
     const on = <K extends RequestApiKey>(apiKey: K, handle: (body: RequestBodyByApiKey[K], request: DecodedRequest, connection: ConnectionInfo) => Answer | Promise<Answer>) => {
       this.handlers.set(apiKey, (request, connection) => handle(request.body as RequestBodyByApiKey[K], request, connection));
     };
-    const groups = new GroupHandlers(ctx.groups);
+    const groups = new GroupHandlers(ctx.groups, async (transactionalId) => {
+      const answer = await ctx.transactions.findCoordinator(transactionalId);
+      const endpoint = answer.errorCode === 0 ? endpointOf(ctx, answer.nodeId) : undefined;
+      if (answer.errorCode === 0 && !endpoint) return { errorCode: 15, errorMessage: 'the coordinator has no endpoint on this listener', nodeId: -1, host: '', port: -1 };
+      return { ...answer, host: endpoint?.host ?? '', port: endpoint?.port ?? -1 };
+    });
     on(8, (body, r) => groups.offsetCommit(body, r.apiVersion));
     on(9, (body, r) => groups.offsetFetch(body, r.apiVersion));
     on(10, (body, r) => groups.findCoordinator(body, r.apiVersion));
@@ -64,7 +71,12 @@ export class KafkaRequestHandler {
     on(19, (body, r) => handleCreateTopics(ctx, body, r.apiVersion));
     on(20, (body, r) => handleDeleteTopics(ctx, body, r.apiVersion));
     on(21, (body) => handleDeleteRecords(ctx, body));
-    on(22, (body) => handleInitProducerId(ctx, body));
+    on(22, (body, r) => handleInitProducerId(ctx, body, r.apiVersion));
+    on(24, (body, r) => handleAddPartitionsToTxn(ctx, body, r.apiVersion));
+    on(25, (body, r) => handleAddOffsetsToTxn(ctx, body, r.apiVersion));
+    on(26, (body, r) => handleEndTxn(ctx, body, r.apiVersion));
+    on(27, (body) => handleWriteTxnMarkers(ctx, body));
+    on(28, (body, r) => handleTxnOffsetCommit(ctx, body, r.apiVersion));
     on(23, (body) => handleOffsetForLeaderEpoch(ctx, body));
     on(29, (body) => handleDescribeAcls(ctx, body));
     on(30, (body) => handleCreateAcls(ctx, body));

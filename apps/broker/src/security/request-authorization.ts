@@ -6,6 +6,7 @@ const TOPIC_AUTHORIZATION_FAILED = 29;
 const GROUP_AUTHORIZATION_FAILED = 30;
 const CLUSTER_AUTHORIZATION_FAILED = 31;
 const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
+const OPERATION_NOT_ATTEMPTED = 55;
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 const DENIED = 'not authorized';
 
@@ -47,6 +48,9 @@ function split<T>(items: readonly T[], allowed: (item: T) => boolean): [T[], T[]
  */
 const RULES: { [K in RequestApiKey]?: Rule<K> } = {
   0: (body, access) => {
+    if (body.transactionalId !== null && !access.transactionalId(Op.WRITE, body.transactionalId)) {
+      return deny({ responses: body.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: TRANSACTIONAL_ID_AUTHORIZATION_FAILED, baseOffset: -1, errorMessage: DENIED })) })) });
+    }
     const [allowed, denied] = split(body.topicData, (t) => access.topic(Op.WRITE, t.name));
     return serve({ ...body, topicData: allowed }, (response) => {
       response.responses?.push(...denied.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: TOPIC_AUTHORIZATION_FAILED, baseOffset: -1, errorMessage: DENIED })) })));
@@ -154,6 +158,37 @@ const RULES: { [K in RequestApiKey]?: Rule<K> } = {
     const [allowed, denied] = split(body.topics, (t) => (follower ? access.cluster(Op.CLUSTER_ACTION) : access.topic(Op.DESCRIBE, t.topic)));
     return serve({ ...body, topics: allowed }, (response) => {
       response.topics?.push(...denied.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: TOPIC_AUTHORIZATION_FAILED, leaderEpoch: -1, endOffset: -1 })) })));
+    });
+  },
+  24: (body, access, request) => {
+    // v4+ is the brokers' batched form (KIP-890): cluster action, as Kafka requires
+    if (request.apiVersion >= 4) {
+      if (access.cluster(Op.CLUSTER_ACTION)) return serve(body);
+      return deny({ errorCode: CLUSTER_AUTHORIZATION_FAILED, resultsByTransaction: [] });
+    }
+    const results = (code: (topic: string) => number) =>
+      body.v3AndBelowTopics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((partitionIndex) => ({ partitionIndex, partitionErrorCode: code(t.name) })) }));
+    if (!access.transactionalId(Op.WRITE, body.v3AndBelowTransactionalId)) return deny({ resultsByTopicV3AndBelow: results(() => TRANSACTIONAL_ID_AUTHORIZATION_FAILED) });
+    const denied = new Set(body.v3AndBelowTopics.filter((t) => !access.topic(Op.WRITE, t.name)).map((t) => t.name));
+    if (denied.size > 0) return deny({ resultsByTopicV3AndBelow: results((topic) => (denied.has(topic) ? TOPIC_AUTHORIZATION_FAILED : OPERATION_NOT_ATTEMPTED)) });
+    return serve(body);
+  },
+  25: (body, access) => {
+    if (!access.transactionalId(Op.WRITE, body.transactionalId)) return deny({ errorCode: TRANSACTIONAL_ID_AUTHORIZATION_FAILED });
+    return access.group(Op.READ, body.groupId) ? serve(body) : deny({ errorCode: GROUP_AUTHORIZATION_FAILED });
+  },
+  26: (body, access) => (access.transactionalId(Op.WRITE, body.transactionalId) ? serve(body) : deny({ errorCode: TRANSACTIONAL_ID_AUTHORIZATION_FAILED })),
+  27: (body, access) =>
+    access.cluster(Op.CLUSTER_ACTION)
+      ? serve(body)
+      : deny({ markers: body.markers.map((m) => ({ producerId: m.producerId, topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: CLUSTER_AUTHORIZATION_FAILED })) })) })) }),
+  28: (body, access) => {
+    const all = (code: (topic: string) => number) => body.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name) })) }));
+    if (!access.transactionalId(Op.WRITE, body.transactionalId)) return deny({ topics: all(() => TRANSACTIONAL_ID_AUTHORIZATION_FAILED) });
+    if (!access.group(Op.READ, body.groupId)) return deny({ topics: all(() => GROUP_AUTHORIZATION_FAILED) });
+    const [allowed, denied] = split(body.topics, (t) => access.topic(Op.READ, t.name));
+    return serve({ ...body, topics: allowed }, (response) => {
+      response.topics?.push(...denied.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: TOPIC_AUTHORIZATION_FAILED })) })));
     });
   },
   29: (body, access) => (access.cluster(Op.DESCRIBE) ? serve(body) : deny({ errorCode: CLUSTER_AUTHORIZATION_FAILED, errorMessage: DENIED, resources: [] })),

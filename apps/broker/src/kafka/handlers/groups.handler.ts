@@ -29,17 +29,27 @@ import { ConnectionInfo } from '../../network/kafka-server';
 import { since } from '../versioned';
 
 const KEY_TYPE_GROUP = 0;
-const COORDINATOR_NOT_AVAILABLE = 15;
+const KEY_TYPE_TRANSACTION = 1;
+const INVALID_REQUEST = 42;
 
-/** The consumer-group APIs of the classic protocol, mapped onto the GroupCoordinator. */
+type CoordinatorAnswer = { errorCode: number; errorMessage: string | null; nodeId: number; host: string; port: number };
+
+/**
+ * The consumer-group APIs of the classic protocol, mapped onto the GroupCoordinator;
+ * FindCoordinator also answers for transactional ids (key type 1).
+ */
 export class GroupHandlers {
-  constructor(private readonly coordinator: GroupCoordinator) {}
+  constructor(
+    private readonly coordinator: GroupCoordinator,
+    private readonly findTransactionCoordinator: (transactionalId: string) => Promise<CoordinatorAnswer>,
+  ) {}
 
   async findCoordinator(request: FindCoordinatorRequest, apiVersion: number): Promise<Encodable<FindCoordinatorResponse>> {
     const keys = apiVersion >= 4 ? request.coordinatorKeys : [request.key];
     const answers = await Promise.all(
       keys.map(async (key) => {
-        if (request.keyType !== KEY_TYPE_GROUP) return { key, errorCode: COORDINATOR_NOT_AVAILABLE, errorMessage: 'transaction coordinators are not available yet', nodeId: -1, host: '', port: -1 };
+        if (request.keyType === KEY_TYPE_TRANSACTION) return { key, ...(await this.findTransactionCoordinator(key)) };
+        if (request.keyType !== KEY_TYPE_GROUP) return { key, errorCode: INVALID_REQUEST, errorMessage: `unknown coordinator key type ${request.keyType}`, nodeId: -1, host: '', port: -1 };
         return { key, ...(await this.coordinator.findCoordinator(key)) };
       }),
     );

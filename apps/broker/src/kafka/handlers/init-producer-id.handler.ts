@@ -1,15 +1,17 @@
 import { Encodable, InitProducerIdRequest, InitProducerIdResponse } from '@tributary/protocol';
 import { BrokerContext } from '../broker-context';
 import { ErrorCode } from '../../replica/kafka-errors';
+import { txnErrorCode } from './transactions.handler';
 
 /**
- * InitProducerId for idempotent producers: a fresh producer id (from the blocks the controller
- * hands this broker) with epoch 0. Transactional ids are refused until the transaction
- * coordinator exists, so a transactional client fails clearly instead of half-working.
+ * InitProducerId: an idempotent producer gets a fresh producer id (from the blocks the
+ * controller hands this broker) with epoch 0; a transactional one asks the transaction
+ * coordinator, which keeps its producer id and bumps the epoch, fencing the previous producer.
  */
-export async function handleInitProducerId(ctx: BrokerContext, request: InitProducerIdRequest): Promise<Encodable<InitProducerIdResponse>> {
+export async function handleInitProducerId(ctx: BrokerContext, request: InitProducerIdRequest, apiVersion: number): Promise<Encodable<InitProducerIdResponse>> {
   if (request.transactionalId !== null) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 };
+    const answer = await ctx.transactions.initProducerId(request.transactionalId, request.transactionTimeoutMs);
+    return { throttleTimeMs: 0, errorCode: txnErrorCode(answer.error, apiVersion, 4), producerId: answer.producerId, producerEpoch: answer.producerEpoch };
   }
   try {
     const producerId = await ctx.producerIds.next();

@@ -1,0 +1,337 @@
+import { BATCH, decodeRecords, encodeBatch, readHeader } from '@tributary/log-engine';
+import { KafkaErrorName, MetadataImage, NO_LEADER } from '@tributary/protocol';
+import { ControllerChannel } from '../kafka/broker-context';
+import { MalformedRecordError, groupPartition } from '../groups/offset-records';
+import { ErrorCode } from '../replica/kafka-errors';
+import { ReplicaManager } from '../replica/replica-manager';
+import { decodeTransactionKey, decodeTransactionValue, encodeTransactionKey, encodeTransactionValue } from './transaction-log-records';
+import {
+  TransactionMetadata,
+  TxnPartition,
+  TxnState,
+  addPartitions,
+  complete,
+  decideInit,
+  endTransaction,
+  fence,
+  hasExpired,
+  isPrepare,
+  newTransaction,
+} from './transaction-metadata';
+import { TxnMarker } from './txn-markers';
+
+export const TRANSACTION_STATE_TOPIC = '__transaction_state';
+
+export interface TransactionCoordinatorSettings {
+  /** transaction.state.log.num.partitions */
+  stateTopicPartitions: number;
+  /** transaction.state.log.replication.factor (capped by the live brokers at creation) */
+  stateTopicReplicationFactor: number;
+  /** transaction.max.timeout.ms: larger transaction.timeout.ms values are refused */
+  maxTimeoutMs: number;
+  /** How often open transactions are checked for their timeout and unfinished ones resumed. */
+  sweepIntervalMs: number;
+}
+
+export const DEFAULT_TRANSACTION_SETTINGS: TransactionCoordinatorSettings = {
+  stateTopicPartitions: 50,
+  stateTopicReplicationFactor: 3,
+  maxTimeoutMs: 900_000,
+  sweepIntervalMs: 1_000,
+};
+
+/** Transactional ids one coordinator keeps in memory; beyond it new ids are refused. */
+const MAX_TRANSACTIONAL_IDS = 100_000;
+/** Transactions one sweep aborts or resumes at most; the rest wait for the next sweep. */
+const MAX_SWEEP_ACTIONS = 100;
+/** Marker rounds before an EndTxn answers with the decision stored and leaves the rest to the sweep. */
+const MARKER_ATTEMPTS = 5;
+const MARKER_BACKOFF_MS = 100;
+const STATE_WRITE_TIMEOUT_MS = 5_000;
+
+/** The outcome of a coordinator call: NONE or a Kafka error name the handler turns into a code. */
+export type TxnResult = KafkaErrorName;
+
+/** Where markers go (TxnMarkerChannel in the broker); answers the partitions still to do. */
+export interface MarkerSink {
+  write(marker: TxnMarker, partitions: TxnPartition[]): Promise<TxnPartition[]>;
+}
+
+/**
+ * Kafka's transaction coordinator. A transactional id belongs to the leader of its
+ * __transaction_state partition (the group hash rule), and every state change of its
+ * transaction is a record in that compacted partition, written with acks=all before the change
+ * is answered or acted on. Ending a transaction stores the decision (PrepareCommit/Abort), writes
+ * COMMIT/ABORT markers to every partition of it, then stores CompleteCommit/Abort.
+ * Simplification: EndTxn is answered after Complete* (Kafka answers after Prepare*), unless the
+ * markers keep failing, in which case the stored decision is answered and the sweep finishes it.
+ * A broker that becomes the partition's leader replays it and resumes what was in flight; open
+ * transactions older than their timeout are aborted and their producer fenced (epoch bump).
+ */
+export class TransactionCoordinator {
+  private readonly transactions = new Map<string, TransactionMetadata>();
+  /** __transaction_state partition -> leader epoch it was loaded at */
+  private readonly loaded = new Map<number, number>();
+  /** Ids with a state write or markers in flight: other requests for them get CONCURRENT_TRANSACTIONS. */
+  private readonly busy = new Set<string>();
+  private creatingTopic: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly settings: TransactionCoordinatorSettings;
+
+  constructor(
+    private readonly ctx: { brokerId: number; metadata(): MetadataImage; replicas: ReplicaManager; controller: ControllerChannel },
+    private readonly producerIds: { next(): Promise<number> },
+    private readonly markers: MarkerSink,
+    settings: Partial<TransactionCoordinatorSettings> = {},
+    private readonly clock: { nowMs(): number } = { nowMs: () => Date.now() },
+    private readonly offsetsTopicPartitions: () => number = () => 50,
+  ) {
+    this.settings = { ...DEFAULT_TRANSACTION_SETTINGS, ...settings };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** FindCoordinator (key type 1): the leader of the id's __transaction_state partition, creating the topic on first use. */
+  async findCoordinator(transactionalId: string): Promise<{ errorCode: number; errorMessage: string | null; nodeId: number }> {
+    const image = this.ctx.metadata();
+    const topic = image.topicByName(TRANSACTION_STATE_TOPIC);
+    if (!topic) {
+      await this.createStateTopic(image);
+      return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'the transaction state topic is being created', nodeId: -1 };
+    }
+    const partition = topic.partitions.get(groupPartition(transactionalId, topic.partitions.size));
+    if (!partition || partition.leader === NO_LEADER) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'the transaction state partition has no leader', nodeId: -1 };
+    return { errorCode: 0, errorMessage: null, nodeId: partition.leader };
+  }
+
+  /** InitProducerId with a transactional id: the producer id and epoch the producer must use from now on. */
+  async initProducerId(transactionalId: string, timeoutMs: number): Promise<{ error: TxnResult; producerId: number; producerEpoch: number }> {
+    const refused = (error: TxnResult) => ({ error, producerId: -1, producerEpoch: -1 });
+    if (transactionalId === '') return refused('INVALID_REQUEST');
+    if (timeoutMs <= 0 || timeoutMs > this.settings.maxTimeoutMs) return refused('INVALID_TRANSACTION_TIMEOUT');
+    const owner = this.ownership(transactionalId);
+    if (owner !== 'NONE') return refused(owner);
+    if (this.busy.has(transactionalId)) return refused('CONCURRENT_TRANSACTIONS');
+    this.busy.add(transactionalId);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const current = this.transactions.get(transactionalId);
+        const decision = decideInit(current, timeoutMs, this.clock.nowMs());
+        if ('error' in decision) return refused(decision.error);
+        if (decision.kind === 'abort-ongoing') {
+          // the previous producer's open transaction is aborted first, with its epoch fenced
+          const stored = await this.persist(decision.prepare);
+          if (stored !== 'NONE') return refused(stored);
+          if (!(await this.finish(decision.prepare))) return refused('CONCURRENT_TRANSACTIONS');
+          continue; // now Complete: the next round bumps the epoch for the new producer
+        }
+        if (!current && this.transactions.size >= MAX_TRANSACTIONAL_IDS) return refused('COORDINATOR_NOT_AVAILABLE');
+        const next = decision.kind === 'bump' ? decision.next : newTransaction(transactionalId, await this.producerIds.next(), timeoutMs, this.clock.nowMs());
+        const stored = await this.persist(next);
+        if (stored !== 'NONE') return refused(stored);
+        return { error: 'NONE', producerId: next.producerId, producerEpoch: next.producerEpoch };
+      }
+      return refused('CONCURRENT_TRANSACTIONS');
+    } catch {
+      return refused('COORDINATOR_NOT_AVAILABLE'); // no producer id block could be had
+    } finally {
+      this.busy.delete(transactionalId);
+    }
+  }
+
+  /** AddPartitionsToTxn: the partitions join the open transaction (opening it). */
+  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: TxnPartition[]): Promise<TxnResult> {
+    const owner = this.ownership(transactionalId);
+    if (owner !== 'NONE') return owner;
+    if (this.busy.has(transactionalId)) return 'CONCURRENT_TRANSACTIONS';
+    const transition = addPartitions(this.transactions.get(transactionalId), producerId, producerEpoch, partitions, this.clock.nowMs());
+    if ('error' in transition) return transition.error;
+    if (transition.next === this.transactions.get(transactionalId)) return 'NONE';
+    this.busy.add(transactionalId);
+    try {
+      return await this.persist(transition.next);
+    } finally {
+      this.busy.delete(transactionalId);
+    }
+  }
+
+  /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
+  addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<TxnResult> {
+    const partition = groupPartition(groupId, this.offsetsTopicPartitions());
+    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: '__consumer_offsets', partition }]);
+  }
+
+  /** EndTxn: commits or aborts the open transaction. */
+  async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<TxnResult> {
+    const owner = this.ownership(transactionalId);
+    if (owner !== 'NONE') return owner;
+    if (this.busy.has(transactionalId)) return 'CONCURRENT_TRANSACTIONS';
+    const decision = endTransaction(this.transactions.get(transactionalId), producerId, producerEpoch, commit, this.clock.nowMs());
+    if ('error' in decision) return decision.error;
+    if (decision.next === null) return 'NONE'; // a retry of an end already done
+    this.busy.add(transactionalId);
+    try {
+      const stored = await this.persist(decision.next);
+      if (stored !== 'NONE') return stored;
+      await this.finish(decision.next); // the decision is durable: even if markers lag, the sweep completes it
+      return 'NONE';
+    } finally {
+      this.busy.delete(transactionalId);
+    }
+  }
+
+  /** The state of an id as this coordinator holds it (tests, DescribeTransactions later). */
+  describe(transactionalId: string): TransactionMetadata | undefined {
+    return this.ownership(transactionalId) === 'NONE' ? this.transactions.get(transactionalId) : undefined;
+  }
+
+  /**
+   * Timer duty: loads the state partitions this broker now leads (and drops the others), aborts
+   * open transactions older than their timeout (fencing their producer) and resumes decisions
+   * whose markers are not all written. Bounded per run.
+   */
+  sweep(): Promise<void> {
+    for (const replica of this.ctx.replicas.allPartitions()) {
+      if (replica.topic !== TRANSACTION_STATE_TOPIC) continue;
+      const epoch = replica.leaderAndIsr?.leaderEpoch ?? -1;
+      if (!replica.isLeader) {
+        if (this.loaded.has(replica.index)) this.unload(replica.index);
+      } else if (this.loaded.get(replica.index) !== epoch) this.load(replica.index, epoch);
+    }
+    const nowMs = this.clock.nowMs();
+    const work: Promise<unknown>[] = [];
+    for (const meta of this.transactions.values()) {
+      if (work.length >= MAX_SWEEP_ACTIONS) break;
+      if (this.busy.has(meta.transactionalId)) continue;
+      if (isPrepare(meta.state)) work.push(this.exclusively(meta.transactionalId, () => this.finish(meta)));
+      else if (hasExpired(meta, nowMs)) {
+        work.push(
+          this.exclusively(meta.transactionalId, async () => {
+            const aborting = fence(meta, nowMs);
+            if ((await this.persist(aborting)) === 'NONE') await this.finish(aborting);
+          }),
+        );
+      }
+    }
+    return Promise.all(work).then(() => undefined);
+  }
+
+  private async exclusively(transactionalId: string, task: () => Promise<unknown>): Promise<void> {
+    this.busy.add(transactionalId);
+    try {
+      await task();
+    } catch {
+      // a failed step leaves the stored state as it was; the next sweep tries again
+    } finally {
+      this.busy.delete(transactionalId);
+    }
+  }
+
+  /** Markers for a stored Prepare* decision, then Complete*. False when some partition is not marked yet. */
+  private async finish(prepared: TransactionMetadata): Promise<boolean> {
+    const coordinatorEpoch = this.ctx.replicas.getPartition(TRANSACTION_STATE_TOPIC, this.partitionOf(prepared.transactionalId))?.leaderAndIsr?.leaderEpoch ?? 0;
+    const marker: TxnMarker = { producerId: prepared.producerId, producerEpoch: prepared.producerEpoch, commit: prepared.state === TxnState.PrepareCommit, coordinatorEpoch };
+    let pending = prepared.partitions;
+    for (let attempt = 0; attempt < MARKER_ATTEMPTS && pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, MARKER_BACKOFF_MS * attempt));
+      pending = await this.markers.write(marker, pending);
+    }
+    if (pending.length > 0) return false;
+    return (await this.persist(complete(prepared, this.clock.nowMs()))) === 'NONE';
+  }
+
+  /** Writes the id's new state (acks=all) and adopts it once stored. */
+  private async persist(next: TransactionMetadata): Promise<TxnResult> {
+    const nowMs = this.clock.nowMs();
+    const records = encodeBatch([{ key: encodeTransactionKey(next.transactionalId), value: encodeTransactionValue(next), timestamp: nowMs }]);
+    const [result] = await this.ctx.replicas.appendRecords(-1, STATE_WRITE_TIMEOUT_MS, [{ topic: TRANSACTION_STATE_TOPIC, partition: this.partitionOf(next.transactionalId), records }]);
+    if (result.errorCode === ErrorCode.NONE) {
+      this.transactions.set(next.transactionalId, next);
+      return 'NONE';
+    }
+    return result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? 'NOT_COORDINATOR' : 'COORDINATOR_NOT_AVAILABLE';
+  }
+
+  /** NONE when this broker coordinates the id now (loading its partition if needed), else the error. */
+  private ownership(transactionalId: string): TxnResult {
+    if (!this.ctx.metadata().topicByName(TRANSACTION_STATE_TOPIC)) return 'COORDINATOR_NOT_AVAILABLE';
+    const index = this.partitionOf(transactionalId);
+    const partition = this.ctx.replicas.getPartition(TRANSACTION_STATE_TOPIC, index);
+    if (!partition || !partition.isLeader) return 'NOT_COORDINATOR';
+    const epoch = partition.leaderAndIsr?.leaderEpoch ?? -1;
+    if (this.loaded.get(index) !== epoch) this.load(index, epoch);
+    return 'NONE';
+  }
+
+  private partitionOf(transactionalId: string): number {
+    return groupPartition(transactionalId, this.ctx.metadata().topicByName(TRANSACTION_STATE_TOPIC)?.partitions.size ?? this.settings.stateTopicPartitions);
+  }
+
+  /** Replays the partition: the latest record of each id wins, tombstones delete, malformed records are skipped. */
+  private load(index: number, epoch: number): void {
+    const partition = this.ctx.replicas.getPartition(TRANSACTION_STATE_TOPIC, index);
+    if (!partition) return;
+    this.unload(index);
+    const latest = new Map<string, TransactionMetadata | null>();
+    let offset = partition.logStartOffset;
+    for (let guard = 0; offset < partition.logEndOffset && guard < 1_000_000; guard++) {
+      const { records } = partition.log.read(offset, 1 << 20);
+      if (records.length === 0) break;
+      for (let pos = 0; pos + BATCH.HEADER_SIZE <= records.length; ) {
+        const header = readHeader(records, pos);
+        if (header.sizeInBytes < BATCH.HEADER_SIZE || pos + header.sizeInBytes > records.length) break;
+        offset = Math.max(offset, header.lastOffset + 1);
+        let batch: ReturnType<typeof decodeRecords> = [];
+        try {
+          batch = decodeRecords(records, pos);
+        } catch {
+          // a batch this loader cannot read: skipped
+        }
+        for (const record of batch) {
+          try {
+            if (!record.key) continue;
+            const id = decodeTransactionKey(record.key);
+            latest.set(id, record.value === null ? null : decodeTransactionValue(id, record.value));
+          } catch (error) {
+            if (!(error instanceof MalformedRecordError)) throw error;
+          }
+        }
+        pos += header.sizeInBytes;
+      }
+    }
+    for (const [id, meta] of latest) if (meta && this.transactions.size < MAX_TRANSACTIONAL_IDS) this.transactions.set(id, meta);
+    this.loaded.set(index, epoch);
+  }
+
+  private unload(index: number): void {
+    for (const id of [...this.transactions.keys()]) if (this.partitionOf(id) === index) this.transactions.delete(id);
+    this.loaded.delete(index);
+  }
+
+  private createStateTopic(image: MetadataImage): Promise<void> {
+    this.creatingTopic ??= this.ctx.controller
+      .call('topics.create', {
+        topics: [
+          {
+            name: TRANSACTION_STATE_TOPIC,
+            numPartitions: this.settings.stateTopicPartitions,
+            replicationFactor: Math.max(1, Math.min(this.settings.stateTopicReplicationFactor, image.activeBrokers().length)),
+            assignments: [],
+            configs: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
+        ],
+        validateOnly: false,
+      })
+      .then(() => undefined, () => undefined)
+      .finally(() => (this.creatingTopic = null));
+    return this.creatingTopic;
+  }
+}
