@@ -162,4 +162,21 @@ describe('transactions (kafkajs, kcat)', () => {
     await first.disconnect();
     expect(await readAll('txn-fence', { expect: 1 })).toEqual(['from-the-new-producer']);
   }, 60_000);
+
+  it('timeout: the coordinator aborts a transaction older than transaction.timeout.ms and fences its producer', async () => {
+    cluster.createTopic('txn-timeout', 1, 2);
+    const producer = kafka.producer({ transactionalId: 'forgetful', idempotent: true, maxInFlightRequests: 1, transactionTimeout: 1_000, retry: { retries: 1 } });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic: 'txn-timeout', messages: [{ value: 'never-committed' }] });
+    const plain = kafka.producer();
+    await plain.connect();
+    await plain.send({ topic: 'txn-timeout', messages: [{ value: 'after-the-forgotten-one' }] });
+    await plain.disconnect();
+
+    // nobody ends the transaction: the coordinator's sweep aborts it, and read_committed readers move on
+    expect(await readAll('txn-timeout', { expect: 1 })).toEqual(['after-the-forgotten-one']);
+    await expect(txn.commit()).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH' });
+    await producer.disconnect();
+  }, 60_000);
 });
