@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { KafkaConnection } from '@tributary/client';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
 
 const exec = promisify(execFile);
@@ -128,6 +129,24 @@ describe('transactions (kafkajs, kcat)', () => {
     const admin = kafka.admin();
     await admin.connect();
     const committedOffset = async () => Number((await admin.fetchOffsets({ groupId: 'transformer', topics: ['eos-in'] }))[0].partitions[0].offset);
+    /** OffsetFetch with require_stable (what read_committed Java clients send), asked of the group's coordinator. */
+    const stableOffset = async (): Promise<{ errorCode: number; offset: number }> => {
+      for (const brokerId of [1, 2]) {
+        const [host, port] = cluster.bootstrap(brokerId).split(':');
+        const connection = new KafkaConnection({ host, port: Number(port), clientId: 'stable-offset-fetch' });
+        await connection.connect();
+        try {
+          const answer = await connection.request(9, { requireStable: true, groups: [{ groupId: 'transformer', memberId: null, memberEpoch: -1, topics: [{ name: 'eos-in', partitionIndexes: [0] }] }] });
+          const group = answer.groups[0];
+          if (group.errorCode === 16) continue; // NOT_COORDINATOR: the other broker has it
+          const partition = group.topics[0].partitions[0];
+          return { errorCode: group.errorCode || partition.errorCode, offset: Number(partition.committedOffset) };
+        } finally {
+          connection.close();
+        }
+      }
+      throw new Error('no broker coordinates the group');
+    };
 
     const producer = kafka.producer({ transactionalId: 'transformer-txn', idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -137,8 +156,10 @@ describe('transactions (kafkajs, kcat)', () => {
       await txn.send({ topic: 'eos-out', messages: Array.from({ length: 5 }, (_, i) => ({ value: `out-${i}-${outcome}` })) });
       await txn.sendOffsets({ consumerGroupId: 'transformer', topics: [{ topic: 'eos-in', partitions: [{ partition: 0, offset: '5' }] }] });
       expect(await committedOffset()).toBe(-1); // not before the transaction ends
+      expect((await stableOffset()).errorCode).toBe(88); // UNSTABLE_OFFSET_COMMIT: a transaction is committing it
       await (outcome === 'abort' ? txn.abort() : txn.commit());
       expect(await committedOffset()).toBe(outcome === 'abort' ? -1 : 5);
+      expect(await stableOffset()).toEqual({ errorCode: 0, offset: outcome === 'abort' ? -1 : 5 });
     }
     await producer.disconnect();
     await admin.disconnect();

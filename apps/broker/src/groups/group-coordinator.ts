@@ -37,6 +37,7 @@ const NON_EMPTY_GROUP = 68;
 const INVALID_GROUP_ID = 24;
 const GROUP_SUBSCRIBED_TO_TOPIC = 86;
 const UNKNOWN_SERVER_ERROR = -1;
+const UNSTABLE_OFFSET_COMMIT = 88;
 /** Batches of __consumer_offsets holding transaction markers, not offsets or groups. */
 const ATTR_CONTROL = 0x20;
 
@@ -244,22 +245,40 @@ export class GroupCoordinator {
     this.pendingTxnOffsets.set(producerId, pending);
   }
 
-  /** OffsetFetch: committed offsets (all of the group's when `topics` is null); -1 when none. */
-  fetchOffsets(groupId: string, topics: { name: string; partitions: number[] }[] | null): { errorCode: number; topics: { name: string; partitions: { partition: number; offset: number; leaderEpoch: number; metadata: string | null }[] }[] } {
+  /**
+   * OffsetFetch: committed offsets (all of the group's when `topics` is null); -1 when none. With
+   * `requireStable` (read_committed clients), a partition whose offset an open transaction is
+   * committing answers UNSTABLE_OFFSET_COMMIT, and the client retries.
+   */
+  fetchOffsets(
+    groupId: string,
+    topics: { name: string; partitions: number[] }[] | null,
+    requireStable = false,
+  ): { errorCode: number; topics: { name: string; partitions: { partition: number; offset: number; leaderEpoch: number; metadata: string | null; errorCode: number }[] }[] } {
     const owner = this.ownership(groupId);
     if (owner !== 0) return { errorCode: owner, topics: [] };
     const cache = this.offsets.get(groupId) ?? new Map<TopicPartitionKey, OffsetValue>();
+    const unstable = requireStable ? this.pendingKeys(groupId) : new Set<TopicPartitionKey>();
     const wanted = topics ?? groupByTopic([...cache.keys()]);
     return {
       errorCode: 0,
       topics: wanted.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((partition) => {
-          const value = cache.get(`${t.name}:${partition}`);
-          return { partition, offset: value?.offset ?? -1, leaderEpoch: value?.leaderEpoch ?? -1, metadata: value?.metadata ?? '' };
+          const key = `${t.name}:${partition}`;
+          if (unstable.has(key)) return { partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: UNSTABLE_OFFSET_COMMIT };
+          const value = cache.get(key);
+          return { partition, offset: value?.offset ?? -1, leaderEpoch: value?.leaderEpoch ?? -1, metadata: value?.metadata ?? '', errorCode: 0 };
         }),
       })),
     };
+  }
+
+  /** The group's partitions with offsets staged by open transactions. */
+  private pendingKeys(groupId: string): Set<TopicPartitionKey> {
+    const keys = new Set<TopicPartitionKey>();
+    for (const pending of this.pendingTxnOffsets.values()) for (const key of pending.get(groupId)?.keys() ?? []) keys.add(key);
+    return keys;
   }
 
   listGroups(): { groupId: string; protocolType: string; state: string }[] {

@@ -161,7 +161,7 @@ describe('consumer-group membership persisted in __consumer_offsets', () => {
     ]);
     expect(group!.subscribedTopics()).toEqual(new Set(['orders']));
     expect(second.listGroups()).toEqual([{ groupId: 'billing', protocolType: 'consumer', state: 'Stable' }]);
-    expect(second.fetchOffsets('billing', null).topics).toEqual([{ name: 'orders', partitions: [{ partition: 0, offset: 42, leaderEpoch: 0, metadata: '' }] }]);
+    expect(second.fetchOffsets('billing', null).topics).toEqual([{ name: 'orders', partitions: [{ partition: 0, offset: 42, leaderEpoch: 0, metadata: '', errorCode: 0 }] }]);
 
     // the members carry on with their generation: no rebalance
     expect(second.heartbeat('billing', a, generation)).toBe(GroupError.NONE);

@@ -121,7 +121,7 @@ export class GroupHandlers {
 
   offsetFetch(request: OffsetFetchRequest, apiVersion: number): Encodable<OffsetFetchResponse> {
     const fetchGroup = (groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null) =>
-      this.coordinator.fetchOffsets(groupId, topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null);
+      this.coordinator.fetchOffsets(groupId, topics?.map((t) => ({ name: t.name, partitions: t.partitionIndexes })) ?? null, apiVersion >= 7 && request.requireStable);
     if (apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
@@ -130,7 +130,7 @@ export class GroupHandlers {
           return {
             groupId: g.groupId,
             errorCode: answer.errorCode,
-            topics: answer.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch, metadata: p.metadata, errorCode: 0 })) })),
+            topics: answer.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch, metadata: p.metadata, errorCode: p.errorCode })) })),
           };
         }),
       };
@@ -146,7 +146,7 @@ export class GroupHandlers {
           committedOffset: p.offset,
           committedLeaderEpoch: since(apiVersion, 5, p.leaderEpoch),
           metadata: p.metadata,
-          errorCode: apiVersion < 2 ? answer.errorCode : 0,
+          errorCode: apiVersion < 2 ? answer.errorCode : p.errorCode,
         })),
       })),
     };
