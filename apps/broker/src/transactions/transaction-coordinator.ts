@@ -199,13 +199,15 @@ export class TransactionCoordinator {
    * whose markers are not all written. Bounded per run.
    */
   sweep(): Promise<void> {
+    const leading = new Set<number>();
     for (const replica of this.ctx.replicas.allPartitions()) {
-      if (replica.topic !== TRANSACTION_STATE_TOPIC) continue;
+      if (replica.topic !== TRANSACTION_STATE_TOPIC || !replica.isLeader) continue;
+      leading.add(replica.index);
       const epoch = replica.leaderAndIsr?.leaderEpoch ?? -1;
-      if (!replica.isLeader) {
-        if (this.loaded.has(replica.index)) this.unload(replica.index);
-      } else if (this.loaded.get(replica.index) !== epoch) this.load(replica.index, epoch);
+      if (this.loaded.get(replica.index) !== epoch) this.load(replica.index, epoch);
     }
+    // a partition led elsewhere now (or no longer hosted): its transactions are that leader's to finish
+    for (const index of [...this.loaded.keys()]) if (!leading.has(index)) this.unload(index);
     const nowMs = this.clock.nowMs();
     const work: Promise<unknown>[] = [];
     for (const meta of this.transactions.values()) {
