@@ -200,4 +200,39 @@ describe('transactions (kafkajs, kcat)', () => {
     await expect(txn.commit()).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH' });
     await producer.disconnect();
   }, 60_000);
+
+  it('operators see an open transaction: DescribeTransactions, ListTransactions and DescribeProducers', async () => {
+    cluster.createTopic('txn-visible', 1, 2);
+    const producer = kafka.producer({ transactionalId: 'visible-tx', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic: 'txn-visible', messages: [{ value: 'a' }, { value: 'b' }] });
+
+    const connections = await Promise.all(
+      [1, 2].map(async (brokerId) => {
+        const [host, port] = cluster.bootstrap(brokerId).split(':');
+        const connection = new KafkaConnection({ host, port: Number(port), clientId: 'txn-operator' });
+        await connection.connect();
+        return connection;
+      }),
+    );
+    try {
+      const described = (await Promise.all(connections.map((c) => c.request(65, { transactionalIds: ['visible-tx'] })))).map((r) => r.transactionStates[0]);
+      expect(described.map((d) => d.errorCode).sort()).toEqual([0, 16]); // one coordinator; NOT_COORDINATOR from the other
+      const state = described.find((d) => d.errorCode === 0)!;
+      expect(state).toMatchObject({ transactionState: 'Ongoing', transactionTimeoutMs: 60_000, topics: [{ topic: 'txn-visible', partitions: [0] }] });
+
+      const listed = (await Promise.all(connections.map((c) => c.request(66, { stateFilters: ['Ongoing', 'NoSuchState'], producerIdFilters: [], durationFilter: -1n })))).flatMap((r) => r.transactionStates);
+      expect(listed.filter((t) => t.transactionalId === 'visible-tx')).toEqual([{ transactionalId: 'visible-tx', producerId: state.producerId, transactionState: 'Ongoing' }]);
+
+      const leader = connections[0]; // txn-visible-0 is led by broker 1
+      const producers = (await leader.request(61, { topics: [{ name: 'txn-visible', partitionIndexes: [0] }] })).topics[0].partitions[0];
+      expect(producers.errorCode).toBe(0);
+      expect(producers.activeProducers.find((p) => p.producerId === state.producerId)).toMatchObject({ producerEpoch: state.producerEpoch, currentTxnStartOffset: 0n });
+    } finally {
+      for (const c of connections) c.close();
+    }
+    await txn.commit();
+    await producer.disconnect();
+  }, 60_000);
 });

@@ -15,7 +15,16 @@ import { handleFetch } from './handlers/fetch.handler';
 import { handleListOffsets } from './handlers/list-offsets.handler';
 import { handleMetadata } from './handlers/metadata.handler';
 import { handleProduce } from './handlers/produce.handler';
-import { handleAddOffsetsToTxn, handleAddPartitionsToTxn, handleEndTxn, handleTxnOffsetCommit, handleWriteTxnMarkers } from './handlers/transactions.handler';
+import {
+  handleAddOffsetsToTxn,
+  handleAddPartitionsToTxn,
+  handleDescribeProducers,
+  handleDescribeTransactions,
+  handleEndTxn,
+  handleListTransactions,
+  handleTxnOffsetCommit,
+  handleWriteTxnMarkers,
+} from './handlers/transactions.handler';
 import { endpointOf } from './broker-context';
 
 /** ApiVersions, SaslHandshake and SaslAuthenticate: what a client may send before it logs in. */
@@ -77,6 +86,9 @@ export class KafkaRequestHandler {
     on(26, (body, r) => handleEndTxn(ctx, body, r.apiVersion));
     on(27, (body) => handleWriteTxnMarkers(ctx, body));
     on(28, (body, r) => handleTxnOffsetCommit(ctx, body, r.apiVersion));
+    on(61, (body) => handleDescribeProducers(ctx, body));
+    on(65, (body) => handleDescribeTransactions(ctx, body));
+    on(66, (body, r) => handleListTransactions(ctx, body, r.apiVersion));
     on(23, (body) => handleOffsetForLeaderEpoch(ctx, body));
     on(29, (body) => handleDescribeAcls(ctx, body));
     on(30, (body) => handleCreateAcls(ctx, body));

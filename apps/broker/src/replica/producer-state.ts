@@ -98,6 +98,16 @@ export class ProducerStateManager {
     return this.producers.size;
   }
 
+  /** DescribeProducers: each known producer's epoch, last sequence and open transaction start (-1: none). */
+  activeProducers(): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[] {
+    return [...this.producers.values()].map((p) => ({
+      producerId: p.producerId,
+      producerEpoch: p.epoch,
+      lastSequence: p.batches.at(-1)?.lastSeq ?? -1,
+      currentTxnStartOffset: this.transactions.ongoingOf(p.producerId) ?? -1,
+    }));
+  }
+
   /**
    * Checks the batches of one produce request. Returns the original offsets when the whole
    * request is a retry of batches already written; throws a KafkaError for a fenced epoch or a

@@ -191,6 +191,23 @@ const RULES: { [K in RequestApiKey]?: Rule<K> } = {
       response.topics?.push(...denied.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: TOPIC_AUTHORIZATION_FAILED })) })));
     });
   },
+  61: (body, access) => {
+    const [allowed, denied] = split(body.topics, (t) => access.topic(Op.READ, t.name));
+    return serve({ ...body, topics: allowed }, (response) => {
+      response.topics?.push(...denied.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: TOPIC_AUTHORIZATION_FAILED, errorMessage: DENIED, activeProducers: [] })) })));
+    });
+  },
+  65: (body, access) => {
+    const [allowed, denied] = split(body.transactionalIds, (id) => access.transactionalId(Op.DESCRIBE, id));
+    return serve({ ...body, transactionalIds: allowed }, (response) => {
+      response.transactionStates?.push(...denied.map((transactionalId) => ({ errorCode: TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] })));
+    });
+  },
+  // a listing leaves out the ids the caller may not describe
+  66: (body, access) =>
+    serve(body, (response) => {
+      response.transactionStates = (response.transactionStates ?? []).filter((t) => access.transactionalId(Op.DESCRIBE, t.transactionalId ?? ''));
+    }),
   29: (body, access) => (access.cluster(Op.DESCRIBE) ? serve(body) : deny({ errorCode: CLUSTER_AUTHORIZATION_FAILED, errorMessage: DENIED, resources: [] })),
   30: (body, access) => (access.cluster(Op.ALTER) ? serve(body) : deny({ results: body.creations.map(() => ({ errorCode: CLUSTER_AUTHORIZATION_FAILED, errorMessage: DENIED })) })),
   31: (body, access) => (access.cluster(Op.ALTER) ? serve(body) : deny({ filterResults: body.filters.map(() => ({ errorCode: CLUSTER_AUTHORIZATION_FAILED, errorMessage: DENIED, matchingAcls: [] })) })),

@@ -6,6 +6,7 @@ import { ErrorCode } from '../replica/kafka-errors';
 import { ReplicaManager } from '../replica/replica-manager';
 import { decodeTransactionKey, decodeTransactionValue, encodeTransactionKey, encodeTransactionValue } from './transaction-log-records';
 import {
+  TXN_STATE_NAMES,
   TransactionMetadata,
   TxnPartition,
   TxnState,
@@ -40,6 +41,7 @@ export const DEFAULT_TRANSACTION_SETTINGS: TransactionCoordinatorSettings = {
   sweepIntervalMs: 1_000,
 };
 
+const MAX_TRANSACTIONAL_ID_BYTES = 0x7fff;
 /** Transactional ids one coordinator keeps in memory; beyond it new ids are refused. */
 const MAX_TRANSACTIONAL_IDS = 100_000;
 /** Transactions one sweep aborts or resumes at most; the rest wait for the next sweep. */
@@ -115,7 +117,8 @@ export class TransactionCoordinator {
   /** InitProducerId with a transactional id: the producer id and epoch the producer must use from now on. */
   async initProducerId(transactionalId: string, timeoutMs: number): Promise<{ error: TxnResult; producerId: number; producerEpoch: number }> {
     const refused = (error: TxnResult) => ({ error, producerId: -1, producerEpoch: -1 });
-    if (transactionalId === '') return refused('INVALID_REQUEST');
+    // the id is the key of its state record: an int16-length string
+    if (transactionalId === '' || Buffer.byteLength(transactionalId) > MAX_TRANSACTIONAL_ID_BYTES) return refused('INVALID_REQUEST');
     if (timeoutMs <= 0 || timeoutMs > this.settings.maxTimeoutMs) return refused('INVALID_TRANSACTION_TIMEOUT');
     const owner = this.ownership(transactionalId);
     if (owner !== 'NONE') return refused(owner);
@@ -188,9 +191,37 @@ export class TransactionCoordinator {
     }
   }
 
-  /** The state of an id as this coordinator holds it (tests, DescribeTransactions later). */
+  /** The state of an id as this coordinator holds it (undefined when unknown or coordinated elsewhere). */
   describe(transactionalId: string): TransactionMetadata | undefined {
     return this.ownership(transactionalId) === 'NONE' ? this.transactions.get(transactionalId) : undefined;
+  }
+
+  /** DescribeTransactions: each id's state, or why there is none here. */
+  describeMany(transactionalIds: string[]): { transactionalId: string; error: TxnResult; meta: TransactionMetadata | undefined }[] {
+    return transactionalIds.map((transactionalId) => {
+      const owner = this.ownership(transactionalId);
+      const meta = owner === 'NONE' ? this.transactions.get(transactionalId) : undefined;
+      return { transactionalId, error: owner !== 'NONE' ? owner : meta ? 'NONE' : 'TRANSACTIONAL_ID_NOT_FOUND', meta };
+    });
+  }
+
+  /**
+   * ListTransactions: the ids this broker coordinates, filtered by state names, producer ids and
+   * (when >= 0) a minimum age of the open transaction; unknown state names are reported back.
+   */
+  list(stateFilters: string[], producerIdFilters: number[], minDurationMs: number): { unknownStateFilters: string[]; transactions: TransactionMetadata[] } {
+    this.sweepLoad();
+    const known = new Set(Object.values(TXN_STATE_NAMES));
+    const states = new Set(stateFilters.filter((s) => known.has(s)));
+    const producers = new Set(producerIdFilters);
+    const nowMs = this.clock.nowMs();
+    const transactions = [...this.transactions.values()].filter(
+      (t) =>
+        (stateFilters.length === 0 || states.has(TXN_STATE_NAMES[t.state])) &&
+        (producers.size === 0 || producers.has(t.producerId)) &&
+        (minDurationMs < 0 || (t.state === TxnState.Ongoing && nowMs - t.startMs >= minDurationMs)),
+    );
+    return { unknownStateFilters: stateFilters.filter((s) => !known.has(s)), transactions };
   }
 
   /**
@@ -199,15 +230,7 @@ export class TransactionCoordinator {
    * whose markers are not all written. Bounded per run.
    */
   sweep(): Promise<void> {
-    const leading = new Set<number>();
-    for (const replica of this.ctx.replicas.allPartitions()) {
-      if (replica.topic !== TRANSACTION_STATE_TOPIC || !replica.isLeader) continue;
-      leading.add(replica.index);
-      const epoch = replica.leaderAndIsr?.leaderEpoch ?? -1;
-      if (this.loaded.get(replica.index) !== epoch) this.load(replica.index, epoch);
-    }
-    // a partition led elsewhere now (or no longer hosted): its transactions are that leader's to finish
-    for (const index of [...this.loaded.keys()]) if (!leading.has(index)) this.unload(index);
+    this.sweepLoad();
     const nowMs = this.clock.nowMs();
     const work: Promise<unknown>[] = [];
     for (const meta of this.transactions.values()) {
@@ -224,6 +247,19 @@ export class TransactionCoordinator {
       }
     }
     return Promise.all(work).then(() => undefined);
+  }
+
+  /** Loads the state partitions this broker leads now and drops the others. */
+  private sweepLoad(): void {
+    const leading = new Set<number>();
+    for (const replica of this.ctx.replicas.allPartitions()) {
+      if (replica.topic !== TRANSACTION_STATE_TOPIC || !replica.isLeader) continue;
+      leading.add(replica.index);
+      const epoch = replica.leaderAndIsr?.leaderEpoch ?? -1;
+      if (this.loaded.get(replica.index) !== epoch) this.load(replica.index, epoch);
+    }
+    // a partition led elsewhere now (or no longer hosted): its transactions are that leader's to finish
+    for (const index of [...this.loaded.keys()]) if (!leading.has(index)) this.unload(index);
   }
 
   private async exclusively(transactionalId: string, task: () => Promise<unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 import { Cursor, MalformedRecordError, putString } from '../groups/offset-records';
-import { TransactionMetadata, TxnPartition, TxnState } from './transaction-metadata';
+import { MAX_PARTITIONS_PER_TRANSACTION, TransactionMetadata, TxnPartition, TxnState } from './transaction-metadata';
 
 /**
  * __transaction_state record layouts, as Kafka writes them: key = TransactionLogKey v0 (int16
@@ -11,8 +11,6 @@ import { TransactionMetadata, TxnPartition, TxnState } from './transaction-metad
 const KEY_VERSION = 0;
 const VALUE_VERSION = 0;
 const MAX_STATE = TxnState.CompleteAbort;
-/** Bound on partitions one record may list (a corrupt count must not allocate without end). */
-const MAX_PARTITIONS_PER_TRANSACTION = 100_000;
 
 export function encodeTransactionKey(transactionalId: string): Buffer {
   const parts: Buffer[] = [Buffer.from([0, KEY_VERSION])];

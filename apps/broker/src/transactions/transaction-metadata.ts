@@ -18,6 +18,9 @@ export type TxnState = (typeof TxnState)[keyof typeof TxnState];
 
 export const TXN_STATE_NAMES: Record<TxnState, string> = { 0: 'Empty', 1: 'Ongoing', 2: 'PrepareCommit', 3: 'PrepareAbort', 4: 'CompleteCommit', 5: 'CompleteAbort' };
 
+/** Bound on the partitions of one transaction (its state record lists them all). */
+export const MAX_PARTITIONS_PER_TRANSACTION = 100_000;
+
 /** Producer epochs are int16; the last one is kept for fencing, so a producer id lasts until this. */
 export const MAX_PRODUCER_EPOCH = 32_766;
 
@@ -100,6 +103,7 @@ export function addPartitions(current: TransactionMetadata | undefined, producer
   if (current.state === TxnState.Ongoing && added.length === 0) return { next: current };
   const merged = new Map<string, TxnPartition>();
   for (const p of [...(current.state === TxnState.Ongoing ? current.partitions : []), ...partitions]) merged.set(keyOf(p), { topic: p.topic, partition: p.partition });
+  if (merged.size > MAX_PARTITIONS_PER_TRANSACTION) return { error: 'INVALID_REQUEST' };
   return {
     next: { ...current, state: TxnState.Ongoing, partitions: [...merged.values()], startMs: current.state === TxnState.Ongoing ? current.startMs : nowMs, updatedMs: nowMs },
   };

@@ -3,21 +3,27 @@ import {
   AddOffsetsToTxnResponse,
   AddPartitionsToTxnRequest,
   AddPartitionsToTxnResponse,
+  DescribeProducersRequest,
+  DescribeProducersResponse,
+  DescribeTransactionsRequest,
+  DescribeTransactionsResponse,
   Encodable,
   EndTxnRequest,
   EndTxnResponse,
   KafkaErrorName,
+  ListTransactionsRequest,
+  ListTransactionsResponse,
   TxnOffsetCommitRequest,
   TxnOffsetCommitResponse,
   WriteTxnMarkersRequest,
   WriteTxnMarkersResponse,
 } from '@tributary/protocol';
 import { ErrorCode } from '../../replica/kafka-errors';
-import { TxnPartition } from '../../transactions/transaction-metadata';
+import { TXN_STATE_NAMES, TxnPartition } from '../../transactions/transaction-metadata';
 import { BrokerContext } from '../broker-context';
 import { since } from '../versioned';
 
-type TxnContext = Pick<BrokerContext, 'metadata' | 'transactions' | 'txnMarkers' | 'groups'>;
+type TxnContext = Pick<BrokerContext, 'metadata' | 'transactions' | 'txnMarkers' | 'groups' | 'replicas'>;
 
 /**
  * The error code for a client of `apiVersion`: PRODUCER_FENCED exists only from `fencedSince`,
@@ -96,4 +102,60 @@ export async function handleTxnOffsetCommit(ctx: TxnContext, request: TxnOffsetC
     offsets,
   );
   return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })) };
+}
+
+/** DescribeTransactions: state, timeout, producer and partitions of each id this broker coordinates. */
+export function handleDescribeTransactions(ctx: TxnContext, request: DescribeTransactionsRequest): Encodable<DescribeTransactionsResponse> {
+  return {
+    throttleTimeMs: 0,
+    transactionStates: ctx.transactions.describeMany(request.transactionalIds).map(({ transactionalId, error, meta }) => {
+      const byTopic = new Map<string, number[]>();
+      for (const p of meta?.partitions ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+      return {
+        errorCode: ErrorCode[error],
+        transactionalId,
+        transactionState: meta ? TXN_STATE_NAMES[meta.state] : '',
+        transactionTimeoutMs: meta?.timeoutMs ?? 0,
+        transactionStartTimeMs: BigInt(meta?.startMs ?? -1),
+        producerId: BigInt(meta?.producerId ?? -1),
+        producerEpoch: meta?.producerEpoch ?? -1,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      };
+    }),
+  };
+}
+
+/** ListTransactions: the ids this broker coordinates, filtered by state, producer id and age (v1+). */
+export function handleListTransactions(ctx: TxnContext, request: ListTransactionsRequest, apiVersion: number): Encodable<ListTransactionsResponse> {
+  const minDurationMs = apiVersion >= 1 ? Number(request.durationFilter) : -1;
+  const answer = ctx.transactions.list(request.stateFilters, request.producerIdFilters.map(Number), minDurationMs);
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    unknownStateFilters: answer.unknownStateFilters,
+    transactionStates: answer.transactions.map((t) => ({ transactionalId: t.transactionalId, producerId: BigInt(t.producerId), transactionState: TXN_STATE_NAMES[t.state] })),
+  };
+}
+
+/** DescribeProducers: the producers a partition leader knows, with their open transaction's first offset. */
+export function handleDescribeProducers(ctx: TxnContext, request: DescribeProducersRequest): Encodable<DescribeProducersResponse> {
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => {
+        const replica = ctx.replicas.getPartition(t.name, partitionIndex);
+        const errorCode = !replica ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : !replica.isLeader ? ErrorCode.NOT_LEADER_OR_FOLLOWER : 0;
+        const activeProducers = errorCode !== 0 || !replica ? [] : replica.producers.activeProducers().map((p) => ({
+          producerId: BigInt(p.producerId),
+          producerEpoch: p.producerEpoch,
+          lastSequence: p.lastSequence,
+          lastTimestamp: -1n,
+          coordinatorEpoch: -1,
+          currentTxnStartOffset: BigInt(p.currentTxnStartOffset),
+        }));
+        return { partitionIndex, errorCode, errorMessage: null, activeProducers };
+      }),
+    })),
+  };
 }
