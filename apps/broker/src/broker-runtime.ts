@@ -97,7 +97,7 @@ export class BrokerRuntime {
       { brokerId: config.nodeId, metadata: () => loader.image, replicas, controller },
       producerIds,
       markerChannel,
-      { stateTopicPartitions: config.transactionStateTopicPartitions, maxTimeoutMs: config.transactionMaxTimeoutMs },
+      { stateTopicPartitions: config.transactionStateTopicPartitions, maxTimeoutMs: config.transactionMaxTimeoutMs, idExpirationMs: config.transactionalIdExpirationMs },
       { nowMs: () => Date.now() },
       () => loader.image.topicByName(OFFSETS_TOPIC)?.partitions.size ?? 50,
     );

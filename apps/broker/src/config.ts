@@ -34,6 +34,8 @@ export const brokerConfigSchema = z.object({
   transactionStateTopicPartitions: z.coerce.number().int().min(1).max(1000).default(50),
   /** transaction.max.timeout.ms: producers asking for a longer transaction timeout are refused. */
   transactionMaxTimeoutMs: z.coerce.number().int().min(1).default(900_000),
+  /** transactional.id.expiration.ms: a transactional id idle this long is forgotten. */
+  transactionalIdExpirationMs: z.coerce.number().int().min(1).default(7 * 24 * 3600 * 1000),
   /** OTLP/HTTP collector base URL (http://host:4318) for traces; unset: no tracing at all. */
   otlpEndpoint: z.url().optional(),
 }).superRefine((config, ctx) => {

@@ -125,6 +125,23 @@ describe('TransactionCoordinator', () => {
     expect(again).toEqual({ error: 'NONE', producerId, producerEpoch: producerEpoch + 2 });
   }, 20_000);
 
+  it('forgets an id idle past transactional.id.expiration.ms, also after a reload; an id with an open transaction stays', async () => {
+    const coordinator = coordinatorOn(broker);
+    const idle = await coordinator.initProducerId('tx-idle', 60_000);
+    const busy = await coordinator.initProducerId('tx-busy', 60_000);
+    await coordinator.addPartitions('tx-busy', busy.producerId, busy.producerEpoch, [{ topic: 'data', partition: 0 }]);
+    now += 7 * 24 * 3600 * 1000 + 1;
+    await coordinator.sweep();
+    expect(coordinator.describe('tx-idle')).toBeUndefined();
+    expect(coordinatorOn(broker).describe('tx-idle')).toBeUndefined(); // the tombstone wins on reload
+    // the open one timed out instead (its own timeout is shorter): aborted, not forgotten
+    expect(coordinator.describe('tx-busy')).toMatchObject({ producerId: busy.producerId, state: TxnState.CompleteAbort });
+    // the forgotten id starts over with a new producer id
+    const again = await coordinator.initProducerId('tx-idle', 60_000);
+    expect(again.producerId).not.toBe(idle.producerId);
+    expect(again.producerEpoch).toBe(0);
+  }, 20_000);
+
   it('refuses timeouts above transaction.max.timeout.ms and answers NOT_COORDINATOR where it does not lead', async () => {
     const coordinator = coordinatorOn(broker);
     expect((await coordinator.initProducerId('tx-c', 900_001)).error).toBe('INVALID_TRANSACTION_TIMEOUT');

@@ -32,6 +32,8 @@ export interface TransactionCoordinatorSettings {
   maxTimeoutMs: number;
   /** How often open transactions are checked for their timeout and unfinished ones resumed. */
   sweepIntervalMs: number;
+  /** transactional.id.expiration.ms: an id idle (no open transaction) this long is forgotten (tombstone). */
+  idExpirationMs: number;
 }
 
 export const DEFAULT_TRANSACTION_SETTINGS: TransactionCoordinatorSettings = {
@@ -39,6 +41,7 @@ export const DEFAULT_TRANSACTION_SETTINGS: TransactionCoordinatorSettings = {
   stateTopicReplicationFactor: 3,
   maxTimeoutMs: 900_000,
   sweepIntervalMs: 1_000,
+  idExpirationMs: 7 * 24 * 3600 * 1000,
 };
 
 const MAX_TRANSACTIONAL_ID_BYTES = 0x7fff;
@@ -237,7 +240,9 @@ export class TransactionCoordinator {
       if (work.length >= MAX_SWEEP_ACTIONS) break;
       if (this.busy.has(meta.transactionalId)) continue;
       if (isPrepare(meta.state)) work.push(this.exclusively(meta.transactionalId, () => this.finish(meta)));
-      else if (hasExpired(meta, nowMs)) {
+      else if (meta.state !== TxnState.Ongoing && nowMs - meta.updatedMs > this.settings.idExpirationMs) {
+        work.push(this.exclusively(meta.transactionalId, () => this.expireId(meta.transactionalId)));
+      } else if (hasExpired(meta, nowMs)) {
         work.push(
           this.exclusively(meta.transactionalId, async () => {
             const aborting = fence(meta, nowMs);
@@ -284,6 +289,13 @@ export class TransactionCoordinator {
     }
     if (pending.length > 0) return false;
     return (await this.persist(complete(prepared, this.clock.nowMs()))) === 'NONE';
+  }
+
+  /** Forgets an idle id: a tombstone in its partition (compaction drops its records), then the memory. */
+  private async expireId(transactionalId: string): Promise<void> {
+    const records = encodeBatch([{ key: encodeTransactionKey(transactionalId), value: null, timestamp: this.clock.nowMs() }]);
+    const [result] = await this.ctx.replicas.appendRecords(-1, STATE_WRITE_TIMEOUT_MS, [{ topic: TRANSACTION_STATE_TOPIC, partition: this.partitionOf(transactionalId), records }]);
+    if (result.errorCode === ErrorCode.NONE) this.transactions.delete(transactionalId);
   }
 
   /** Writes the id's new state (acks=all) and adopts it once stored. */
