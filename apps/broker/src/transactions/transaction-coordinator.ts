@@ -118,7 +118,7 @@ export class TransactionCoordinator {
   }
 
   /** InitProducerId with a transactional id: the producer id and epoch the producer must use from now on. */
-  async initProducerId(transactionalId: string, timeoutMs: number): Promise<{ error: TxnResult; producerId: number; producerEpoch: number }> {
+  async initProducerId(transactionalId: string, timeoutMs: number, resuming?: { producerId: number; producerEpoch: number }): Promise<{ error: TxnResult; producerId: number; producerEpoch: number }> {
     const refused = (error: TxnResult) => ({ error, producerId: -1, producerEpoch: -1 });
     // the id is the key of its state record: an int16-length string
     if (transactionalId === '' || Buffer.byteLength(transactionalId) > MAX_TRANSACTIONAL_ID_BYTES) return refused('INVALID_REQUEST');
@@ -130,7 +130,8 @@ export class TransactionCoordinator {
     try {
       for (let round = 0; round < 2; round++) {
         const current = this.transactions.get(transactionalId);
-        const decision = decideInit(current, timeoutMs, this.clock.nowMs());
+        // the resumed identity is checked once: after an abort of its open transaction the epoch has moved
+        const decision = decideInit(current, timeoutMs, this.clock.nowMs(), round === 0 ? resuming : undefined);
         if ('error' in decision) return refused(decision.error);
         if (decision.kind === 'abort-ongoing') {
           // the previous producer's open transaction is aborted first, with its epoch fenced

@@ -54,6 +54,13 @@ describe('transaction state machine', () => {
     expect(decideInit({ ...fresh(), producerEpoch: MAX_PRODUCER_EPOCH }, 5_000, t0)).toEqual({ kind: 'new-producer' }); // epochs exhausted
   });
 
+  it('InitProducerId v3+: the current producer may resume (epoch bump); an older or foreign one is fenced', () => {
+    expect(decideInit(fresh(), 5_000, t0, { producerId: 42, producerEpoch: 0 })).toMatchObject({ kind: 'bump', next: { producerEpoch: 1 } });
+    expect(decideInit({ ...fresh(), producerEpoch: 3 }, 5_000, t0, { producerId: 42, producerEpoch: 2 })).toEqual({ error: 'PRODUCER_FENCED' });
+    expect(decideInit(fresh(), 5_000, t0, { producerId: 7, producerEpoch: 0 })).toEqual({ error: 'PRODUCER_FENCED' });
+    expect(decideInit(fresh(), 5_000, t0, { producerId: -1, producerEpoch: -1 })).toMatchObject({ kind: 'bump' }); // a fresh start
+  });
+
   it('expires only open transactions past their timeout', () => {
     const open = ongoing();
     expect(hasExpired(open, t0 + 60_000)).toBe(false);

@@ -68,8 +68,11 @@ function checkProducer(current: TransactionMetadata | undefined, producerId: num
  * previous producer), after its open transaction is aborted; a decision in flight answers
  * CONCURRENT_TRANSACTIONS for the client to retry.
  */
-export function decideInit(current: TransactionMetadata | undefined, timeoutMs: number, nowMs: number): InitDecision {
+export function decideInit(current: TransactionMetadata | undefined, timeoutMs: number, nowMs: number, resuming?: { producerId: number; producerEpoch: number }): InitDecision {
   if (!current) return { kind: 'new-producer' };
+  // InitProducerId v3+ from a producer that already had this id (KIP-360): only the current one may
+  // go on; an older one must not fence it back. (Kafka also accepts the epoch before a lost bump.)
+  if (resuming && resuming.producerId >= 0 && (resuming.producerId !== current.producerId || resuming.producerEpoch !== current.producerEpoch)) return { error: 'PRODUCER_FENCED' };
   if (isPrepare(current.state)) return { error: 'CONCURRENT_TRANSACTIONS' };
   if (current.state === TxnState.Ongoing) return { kind: 'abort-ongoing', prepare: fence(current, nowMs) };
   if (current.producerEpoch >= MAX_PRODUCER_EPOCH) return { kind: 'new-producer' };

@@ -10,7 +10,8 @@ import { txnErrorCode } from './transactions.handler';
  */
 export async function handleInitProducerId(ctx: BrokerContext, request: InitProducerIdRequest, apiVersion: number): Promise<Encodable<InitProducerIdResponse>> {
   if (request.transactionalId !== null) {
-    const answer = await ctx.transactions.initProducerId(request.transactionalId, request.transactionTimeoutMs);
+    const resuming = apiVersion >= 3 ? { producerId: Number(request.producerId), producerEpoch: request.producerEpoch } : undefined;
+    const answer = await ctx.transactions.initProducerId(request.transactionalId, request.transactionTimeoutMs, resuming);
     return { throttleTimeMs: 0, errorCode: txnErrorCode(answer.error, apiVersion, 4), producerId: answer.producerId, producerEpoch: answer.producerEpoch };
   }
   try {
