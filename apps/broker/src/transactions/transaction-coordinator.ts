@@ -1,6 +1,7 @@
 import { BATCH, decodeRecords, encodeBatch, readHeader } from '@tributary/log-engine';
 import { KafkaErrorName, MetadataImage, NO_LEADER } from '@tributary/protocol';
 import { ControllerChannel } from '../kafka/broker-context';
+import { OFFSETS_TOPIC } from '../groups/group-coordinator';
 import { MalformedRecordError, groupPartition } from '../groups/offset-records';
 import { ErrorCode } from '../replica/kafka-errors';
 import { ReplicaManager } from '../replica/replica-manager';
@@ -173,7 +174,7 @@ export class TransactionCoordinator {
   /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
   addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<TxnResult> {
     const partition = groupPartition(groupId, this.offsetsTopicPartitions());
-    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: '__consumer_offsets', partition }]);
+    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partition }]);
   }
 
   /** EndTxn: commits or aborts the open transaction. */
@@ -302,8 +303,13 @@ export class TransactionCoordinator {
   /** Writes the id's new state (acks=all) and adopts it once stored. */
   private async persist(next: TransactionMetadata): Promise<TxnResult> {
     const nowMs = this.clock.nowMs();
-    const records = encodeBatch([{ key: encodeTransactionKey(next.transactionalId), value: encodeTransactionValue(next), timestamp: nowMs }]);
-    const [result] = await this.ctx.replicas.appendRecords(-1, STATE_WRITE_TIMEOUT_MS, [{ topic: TRANSACTION_STATE_TOPIC, partition: this.partitionOf(next.transactionalId), records }]);
+    let result: { errorCode: number };
+    try {
+      const records = encodeBatch([{ key: encodeTransactionKey(next.transactionalId), value: encodeTransactionValue(next), timestamp: nowMs }]);
+      [result] = await this.ctx.replicas.appendRecords(-1, STATE_WRITE_TIMEOUT_MS, [{ topic: TRANSACTION_STATE_TOPIC, partition: this.partitionOf(next.transactionalId), records }]);
+    } catch {
+      return 'COORDINATOR_NOT_AVAILABLE'; // nothing was stored; the client retries
+    }
     if (result.errorCode === ErrorCode.NONE) {
       this.transactions.set(next.transactionalId, next);
       return 'NONE';
