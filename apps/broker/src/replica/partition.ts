@@ -1,4 +1,4 @@
-import { AppendInfo, InvalidBatchError, OffsetOutOfRangeError, PartitionLog } from '@tributary/log-engine';
+import { AppendInfo, BATCH, InvalidBatchError, OffsetOutOfRangeError, PartitionLog } from '@tributary/log-engine';
 import { KafkaError } from './kafka-errors';
 import { ProducerStateManager, producerBatchesOf } from './producer-state';
 import { AbortedTransaction } from './transaction-index';
@@ -191,12 +191,29 @@ export class Partition {
     const upTo = isolation === 'committed' ? lastStableOffset : isolation === 'high-watermark' ? this.hw : this.log.logEndOffset;
     try {
       const result = this.log.read(fetchOffset, maxBytes, upTo);
-      // the LSO bounds the returned range, so it bounds the aborted transactions that may matter too
-      const abortedTransactions = isolation === 'committed' ? (result.records.length > 0 ? this.producers.transactions.abortedBetween(fetchOffset, upTo) : []) : null;
+      const abortedTransactions = isolation === 'committed' ? this.abortedWithin(fetchOffset, result.records) : null;
       return { records: result.records, highWatermark: this.hw, lastStableOffset, logStartOffset: result.logStartOffset, logEndOffset: result.logEndOffset, abortedTransactions };
     } catch (error) {
       throw toKafkaError(error);
     }
+  }
+
+  /**
+   * The aborted transactions that may hide records of `records` (read from `fetchOffset`): only
+   * those begun before the end of what is returned, so a consumer far behind gets a bounded list.
+   * The end is found by walking the returned batch headers, and only when some abort lies ahead.
+   */
+  private abortedWithin(fetchOffset: number, records: Buffer): AbortedTransaction[] {
+    const transactions = this.producers.transactions;
+    if (records.length === 0 || !transactions.hasAbortedFrom(fetchOffset)) return [];
+    let end = fetchOffset;
+    for (let pos = 0; pos + BATCH.HEADER_SIZE <= records.length; ) {
+      end = Number(records.readBigInt64BE(pos + BATCH.BASE_OFFSET)) + records.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1;
+      const size = records.readInt32BE(pos + BATCH.LENGTH) + BATCH.LOG_OVERHEAD;
+      if (size < BATCH.HEADER_SIZE) break; // never from the log (it validates batches); no endless loop either
+      pos += size;
+    }
+    return transactions.abortedBetween(fetchOffset, end);
   }
 
   /** Follower side: appends what the leader sent and adopts the leader's HW (bounded by our end). */

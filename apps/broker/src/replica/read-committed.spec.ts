@@ -25,8 +25,8 @@ describe('read_committed on a partition', () => {
   };
   const produce = async (records: Buffer) => (await replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records }]))[0];
   const writeMarker = async (records: Buffer) => (await replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records }], 'coordinator'))[0];
-  const fetch = async (isolation: 'committed' | 'high-watermark', fetchOffset = 0) =>
-    (await replicas.fetch({ replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolation, partitions: [{ topic: 't', partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }] }))[0];
+  const fetch = async (isolation: 'committed' | 'high-watermark', fetchOffset = 0, maxBytes = 1 << 20) =>
+    (await replicas.fetch({ replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes, isolation, partitions: [{ topic: 't', partition: 0, fetchOffset, partitionMaxBytes: maxBytes }] }))[0];
   const partition = () => replicas.getPartition('t', 0)!;
 
   beforeEach(() => {
@@ -83,6 +83,17 @@ describe('read_committed on a partition', () => {
     const rebuilt = await fetch('committed');
     expect(rebuilt.abortedTransactions).toEqual([{ producerId: 7, firstOffset: 0, lastOffset: 3 }]);
     expect(rebuilt.lastStableOffset).toBe(5);
+  });
+
+  it('lists only the aborted transactions begun within what a fetch returns', async () => {
+    await produce(plainBatch(['a', 'b'])); // 0-1
+    await produce(txnBatch(7, 0, ['x1'])); // 2
+    await writeMarker(marker(7, ControlRecordType.Abort)); // 3
+    const firstBatchOnly = await fetch('committed', 0, 1); // one batch: offsets 0-1
+    expect(firstBatchOnly.records.length).toBeGreaterThan(0);
+    expect(firstBatchOnly.abortedTransactions).toEqual([]);
+    expect((await fetch('committed', 2, 1)).abortedTransactions).toEqual([{ producerId: 7, firstOffset: 2, lastOffset: 3 }]);
+    expect((await fetch('committed', 0)).abortedTransactions).toEqual([{ producerId: 7, firstOffset: 2, lastOffset: 3 }]);
   });
 
   it('rebuilds an open transaction after a restart, so the LSO stays behind it', async () => {

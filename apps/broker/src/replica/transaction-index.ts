@@ -101,6 +101,11 @@ export class TransactionIndex {
     return this.ongoing.get(producerId);
   }
 
+  /** Whether any aborted transaction ended at or after `fromOffset` (a cheap check before looking closer). */
+  hasAbortedFrom(fromOffset: number): boolean {
+    return this.aborted.length > 0 && this.aborted[this.aborted.length - 1].lastOffset >= fromOffset;
+  }
+
   /**
    * Aborted transactions that may hide records in [fromOffset, upToOffset): ended at or after
    * `fromOffset` and begun before `upToOffset`, ordered by first offset as Kafka answers.
