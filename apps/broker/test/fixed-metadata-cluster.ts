@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LogManager } from '@tributary/log-engine';
 import { MetadataImage, MetadataRecord } from '@tributary/protocol';
-import { ControllerChannel, endpointOf } from '../src/kafka/broker-context';
+import { BrokerContext, ControllerChannel, endpointOf } from '../src/kafka/broker-context';
 import { GroupCoordinator, OFFSETS_TOPIC } from '../src/groups/group-coordinator';
 import { TransactionCoordinator } from '../src/transactions/transaction-coordinator';
 import { LocalMarkerWriter, TxnMarkerChannel } from '../src/transactions/txn-markers';
@@ -124,12 +124,11 @@ export class FixedMetadataCluster {
     const producerIds = new ProducerIdManager(testController, () => ({ brokerId: id, brokerEpoch: id }));
     const groups = new GroupCoordinator({ brokerId: id, listenerName: 'PLAINTEXT', metadata: () => this.image, replicas, controller: testController });
     const txnMarkers = new LocalMarkerWriter(replicas, (partition, producerId, commit) => groups.onTransactionMarker(partition, producerId, commit), OFFSETS_TOPIC);
-    // eslint-disable-next-line prefer-const -- the channel reads the context built below
-    let context: Parameters<typeof endpointOf>[0];
-    const markerChannel = new TxnMarkerChannel(id, txnMarkers, () => this.image, (brokerId) => endpointOf(context, brokerId), null);
+    // the channel looks brokers up in the context built below, only once it sends markers
+    const markerChannel = new TxnMarkerChannel(id, txnMarkers, () => this.image, (brokerId): { host: string; port: number } | undefined => endpointOf(context, brokerId), null);
     const transactions = new TransactionCoordinator({ brokerId: id, metadata: () => this.image, replicas, controller: testController }, producerIds, markerChannel, { sweepIntervalMs: 200 }, { nowMs: () => Date.now() }, () => this.image.topicByName(OFFSETS_TOPIC)?.partitions.size ?? 50);
     transactions.start();
-    context = {
+    const context: BrokerContext = {
       brokerId: id,
       clusterId: 'fixed-metadata-cluster',
       listenerName: 'PLAINTEXT',
