@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
-import { KafkaConnection } from '@tributary/client';
+import { ClusterClient, Consumer as NativeConsumer, KafkaConnection } from '@tributary/client';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
 
 const exec = promisify(execFile);
@@ -92,6 +92,21 @@ describe('transactions (kafkajs, kcat)', () => {
       lines.push(...stdout.split('\n').filter(Boolean));
     }
     expect(lines.sort()).toEqual(visible);
+
+    // the native client: read_committed drops the aborted batches, read_uncommitted shows them
+    for (const isolationLevel of [1, 0] as const) {
+      const client = new ClusterClient({ brokers: [cluster.bootstrap(1), cluster.bootstrap(2)], clientId: 'native-txn' });
+      const consumer = new NativeConsumer(client, { maxWaitMs: 100, isolationLevel });
+      consumer.assign([0, 1].map((partition) => ({ topic: 'txn-abort', partition, offset: 0 })));
+      const seen: string[] = [];
+      const running = consumer.run({ eachRecord: (r) => void seen.push(r.value?.toString() ?? '') });
+      await until(() => seen.length >= (isolationLevel === 1 ? 6 : 12));
+      await new Promise((resolve) => setTimeout(resolve, 500)); // anything beyond would show now
+      await consumer.stop();
+      await running;
+      await client.close();
+      expect(seen.sort()).toEqual(isolationLevel === 1 ? visible : uncommitted);
+    }
   }, 90_000);
 
   it('an open transaction holds read_committed consumers back until it commits', async () => {

@@ -1,5 +1,6 @@
 import { ConsumedRecord, KafkaProtocolError, RecordBatch, readRecordBatches } from '@tributary/protocol';
 import { ClusterClient, isStaleMetadataError, kafkaError } from '../cluster/cluster-client';
+import { AbortedTransactionFilter } from './aborted-transactions';
 import { KafkaConnection } from '../network/kafka-connection';
 import { ASSIGNORS, AssignorName, COOPERATIVE_ASSIGNORS, MemberSubscription } from './assignors';
 import { Assignment, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol';
@@ -28,7 +29,10 @@ export interface ConsumerOptions {
   minBytes?: number;
   maxBytes?: number;
   partitionMaxBytes?: number;
-  /** 0 read_uncommitted, 1 read_committed (the broker bounds fetches by the last stable offset). */
+  /**
+   * 0 read_uncommitted, 1 read_committed: the broker bounds fetches by the last stable offset and
+   * the records of aborted transactions are dropped (AbortedTransactionFilter).
+   */
   isolationLevel?: 0 | 1;
   /** Fetch responses buffered per broker ahead of the handler (fetch pipelining depth). */
   maxBufferedResponses?: number;
@@ -543,10 +547,12 @@ export class Consumer {
         const batches: RecordBatch[] = [];
         const fromOffset = state.fetchPosition;
         let next = fromOffset;
+        // read_committed: batches of aborted transactions are dropped, like control batches
+        const committed = this.options.isolationLevel === 1 ? new AbortedTransactionFilter(p.abortedTransactions) : null;
         for (const batch of readRecordBatches(p.records ?? Buffer.alloc(0))) {
           const last = batch.lastOffset;
           if (last < next) continue;
-          if (!batch.isControl) batches.push(batch);
+          if (committed ? committed.accepts(batch) : !batch.isControl) batches.push(batch);
           next = last + 1;
         }
         if (next === fromOffset) continue;
