@@ -37,8 +37,9 @@ const PHASE_TIMEOUT_MS = 180_000;
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 
+/** POSTs `body` as JSON (a string is sent as it is: a load generator serializes a repeated body once). */
 function post(url: string, body: unknown): Promise<unknown> {
-  const payload = JSON.stringify(body);
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (response) => {
       const chunks: Buffer[] = [];
@@ -61,7 +62,7 @@ async function createTopic(v3: string, name: string): Promise<void> {
 
 async function batchedProduce(v3: string, topic: string): Promise<number> {
   const value = { type: 'STRING', data: 'x'.repeat(100) };
-  const body = { entries: Array.from({ length: BATCH }, (_, i) => ({ id: String(i), value })) };
+  const body = JSON.stringify({ entries: Array.from({ length: BATCH }, (_, i) => ({ id: String(i), value })) });
   let next = 0;
   const start = process.hrtime.bigint();
   // each client takes the next batch until RECORDS are sent: bounded by RECORDS / BATCH requests
