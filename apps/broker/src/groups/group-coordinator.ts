@@ -1,8 +1,9 @@
-import { BATCH, decodeRecords, encodeBatch, readHeader } from '@tributary/log-engine';
+import { BATCH, encodeBatch } from '@tributary/log-engine';
 import { MetadataImage, NO_LEADER } from '@tributary/protocol';
 import { ControllerChannel, endpointOf, BrokerContext } from '../kafka/broker-context';
 import { ErrorCode } from '../replica/kafka-errors';
 import { ReplicaManager } from '../replica/replica-manager';
+import { storedBatches } from '../replica/stored-batches';
 import { ConsumerGroup, GroupError, GroupPersistence, JoinResult, SyncResult } from './consumer-group';
 import { GroupMetadataValue, decodeCoordinatorKey, decodeGroupMetadataValue, encodeGroupMetadataKey, encodeGroupMetadataValue } from './group-metadata-records';
 import { MalformedRecordError, OffsetValue, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, groupPartition } from './offset-records';
@@ -368,29 +369,14 @@ export class GroupCoordinator {
     if (!partition) return;
     this.unload(partitionIndex);
     const metadata = new Map<string, GroupMetadataValue | null>();
-    let offset = partition.logStartOffset;
-    for (let guard = 0; offset < partition.logEndOffset && guard < 1_000_000; guard++) {
-      const { records } = partition.log.read(offset, 1 << 20);
-      if (records.length === 0) break;
-      for (let pos = 0; pos + BATCH.HEADER_SIZE <= records.length; ) {
-        const header = readHeader(records, pos);
-        if (header.sizeInBytes < BATCH.HEADER_SIZE || pos + header.sizeInBytes > records.length) break;
-        offset = Math.max(offset, header.lastOffset + 1);
-        const producerId = Number(records.readBigInt64BE(pos + BATCH.PRODUCER_ID));
-        if ((header.attributes & ATTR_CONTROL) !== 0) {
-          // a transaction's end: its offsets staged below take effect (COMMIT) or vanish (ABORT)
-          this.onTransactionMarker(partitionIndex, producerId, markerTypeAt(records, pos) === MARKER_COMMIT);
-        } else {
-          let batch: ReturnType<typeof decodeRecords> = [];
-          try {
-            batch = decodeRecords(records, pos);
-          } catch {
-            // a batch this loader cannot read (say, compressed by another writer): skipped
-          }
-          const transactional = (header.attributes & ATTR_TRANSACTIONAL) !== 0 ? producerId : null;
-          for (const record of batch) this.replay(record.key, record.value, metadata, transactional);
-        }
-        pos += header.sizeInBytes;
+    for (const { header, bytes, position, records } of storedBatches(partition)) {
+      const producerId = Number(bytes.readBigInt64BE(position + BATCH.PRODUCER_ID));
+      if ((header.attributes & ATTR_CONTROL) !== 0) {
+        // a transaction's end: its offsets staged below take effect (COMMIT) or vanish (ABORT)
+        this.onTransactionMarker(partitionIndex, producerId, markerTypeAt(bytes, position) === MARKER_COMMIT);
+      } else {
+        const transactional = (header.attributes & ATTR_TRANSACTIONAL) !== 0 ? producerId : null;
+        for (const record of records()) this.replay(record.key, record.value, metadata, transactional);
       }
     }
     const now = this.clock.nowMs();

@@ -1,10 +1,11 @@
-import { BATCH, decodeRecords, encodeBatch, readHeader } from '@tributary/log-engine';
+import { encodeBatch } from '@tributary/log-engine';
 import { KafkaErrorName, MetadataImage, NO_LEADER } from '@tributary/protocol';
 import { ControllerChannel } from '../kafka/broker-context';
 import { OFFSETS_TOPIC } from '../groups/group-coordinator';
 import { MalformedRecordError, groupPartition } from '../groups/offset-records';
 import { ErrorCode } from '../replica/kafka-errors';
 import { ReplicaManager } from '../replica/replica-manager';
+import { storedBatches } from '../replica/stored-batches';
 import { decodeTransactionKey, decodeTransactionValue, encodeTransactionKey, encodeTransactionValue } from './transaction-log-records';
 import {
   TXN_STATE_NAMES,
@@ -338,30 +339,15 @@ export class TransactionCoordinator {
     if (!partition) return;
     this.unload(index);
     const latest = new Map<string, TransactionMetadata | null>();
-    let offset = partition.logStartOffset;
-    for (let guard = 0; offset < partition.logEndOffset && guard < 1_000_000; guard++) {
-      const { records } = partition.log.read(offset, 1 << 20);
-      if (records.length === 0) break;
-      for (let pos = 0; pos + BATCH.HEADER_SIZE <= records.length; ) {
-        const header = readHeader(records, pos);
-        if (header.sizeInBytes < BATCH.HEADER_SIZE || pos + header.sizeInBytes > records.length) break;
-        offset = Math.max(offset, header.lastOffset + 1);
-        let batch: ReturnType<typeof decodeRecords> = [];
+    for (const batch of storedBatches(partition)) {
+      for (const record of batch.records()) {
         try {
-          batch = decodeRecords(records, pos);
-        } catch {
-          // a batch this loader cannot read: skipped
+          if (!record.key) continue;
+          const id = decodeTransactionKey(record.key);
+          latest.set(id, record.value === null ? null : decodeTransactionValue(id, record.value));
+        } catch (error) {
+          if (!(error instanceof MalformedRecordError)) throw error;
         }
-        for (const record of batch) {
-          try {
-            if (!record.key) continue;
-            const id = decodeTransactionKey(record.key);
-            latest.set(id, record.value === null ? null : decodeTransactionValue(id, record.value));
-          } catch (error) {
-            if (!(error instanceof MalformedRecordError)) throw error;
-          }
-        }
-        pos += header.sizeInBytes;
       }
     }
     for (const [id, meta] of latest) if (meta && this.transactions.size < MAX_TRANSACTIONAL_IDS) this.transactions.set(id, meta);
