@@ -41,8 +41,8 @@ export async function topicPage({ gateway, root, params: [topic_name] }: PageCon
     try {
       if (value === null) await call(rest.resetTopicConfig({ client, path: { ...path, name }, throwOnError: true }));
       else await call(rest.updateTopicConfig({ client, path: { ...path, name }, body: { value }, throwOnError: true }));
-      show(configStatus, h('p', { class: 'notice' }, value === null ? `Reset ${name} to its default.` : `Set ${name} to ${value}.`));
       await refreshConfigs();
+      show(configStatus, h('p', { class: 'notice' }, value === null ? `Reset ${name} to its default.` : `Set ${name} to ${value}.`));
     } catch (error) {
       show(configStatus, errorBox(error));
     }

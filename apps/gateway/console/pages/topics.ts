@@ -36,8 +36,8 @@ export async function topicsPage(context: PageContext): Promise<void> {
     if (!confirm(`Delete topic ${topic_name} and all its records?`)) return;
     try {
       await call(rest.deleteTopic({ client: gateway.client, path: { cluster_id, topic_name }, throwOnError: true }));
-      show(status, h('p', { class: 'notice' }, `Deleted topic ${topic_name}.`));
       await refresh();
+      show(status, h('p', { class: 'notice' }, `Deleted topic ${topic_name}.`));
     } catch (error) {
       show(status, errorBox(error));
     }
@@ -70,8 +70,8 @@ export async function topicsPage(context: PageContext): Promise<void> {
         }),
       );
       form.reset();
-      show(status, h('p', { class: 'notice' }, 'Created topic ', h('a', { href: pageHref(topicPath(topic_name)) }, topic_name), '.'));
       await refresh();
+      show(status, h('p', { class: 'notice' }, 'Created topic ', h('a', { href: pageHref(topicPath(topic_name)) }, topic_name), '.'));
     } catch (error) {
       show(status, errorBox(error));
     }
