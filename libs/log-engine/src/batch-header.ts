@@ -29,6 +29,8 @@ export const ATTR_COMPRESSION_MASK = 0x07;
 export const ATTR_TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 export const ATTR_TRANSACTIONAL = 0x10;
 export const ATTR_CONTROL = 0x20;
+/** KIP-534: the batch's base timestamp is the cleaner's delete horizon (record timestamps stay exact through their deltas). */
+export const ATTR_DELETE_HORIZON = 0x40;
 
 /** The header fields the engine needs, read without touching records. */
 export interface BatchHeader {

@@ -4,7 +4,7 @@ import { LogCleaner } from './log-cleaner';
 import { PartitionLog } from './partition-log';
 import { LogRecord, decodeRecords, encodeBatch } from './records';
 import { ManualClock, tempDir } from './testing/temp-dir';
-import { readBatchSize } from './batch-header';
+import { BATCH, readBatchSize, readHeader } from './batch-header';
 
 function allRecords(log: PartitionLog): LogRecord[] {
   const out: LogRecord[] = [];
@@ -75,5 +75,188 @@ describe('LogCleaner (compaction)', () => {
     log = PartitionLog.open(dirPath, { clock, config: { cleanupPolicy: 'compact', segmentBytes: 1024 } });
     expect(allRecords(log).map((r) => r.offset)).toEqual(before);
     expect(fs.readdirSync(dirPath).some((n) => n.endsWith('.cleaned'))).toBe(false);
+  });
+});
+
+/** One batch as a reader sees it: header fields plus its records (none for an emptied batch). */
+interface SeenBatch {
+  baseOffset: number;
+  lastOffset: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  control: boolean;
+  transactional: boolean;
+  records: LogRecord[];
+}
+
+function allBatches(log: PartitionLog): SeenBatch[] {
+  const out: SeenBatch[] = [];
+  let next = log.logStartOffset;
+  for (let guard = 0; guard < 10_000 && next < log.logEndOffset; guard++) {
+    const bytes = log.read(next, 1 << 20).records;
+    if (bytes.length === 0) break;
+    for (let pos = 0; pos < bytes.length; pos += readBatchSize(bytes, pos)) {
+      const header = readHeader(bytes, pos);
+      out.push({
+        baseOffset: header.baseOffset,
+        lastOffset: header.lastOffset,
+        producerId: Number(bytes.readBigInt64BE(pos + BATCH.PRODUCER_ID)),
+        producerEpoch: bytes.readInt16BE(pos + BATCH.PRODUCER_EPOCH),
+        baseSequence: bytes.readInt32BE(pos + BATCH.BASE_SEQUENCE),
+        control: (header.attributes & 0x20) !== 0,
+        transactional: (header.attributes & 0x10) !== 0,
+        records: decodeRecords(bytes, pos),
+      });
+    }
+    next = out[out.length - 1].lastOffset + 1;
+  }
+  return out;
+}
+
+/** An end-transaction marker as a transaction coordinator writes it (key: version, type; value: version, coordinator epoch). */
+function marker(type: 'commit' | 'abort', producerId: number, timestamp: number): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(type === 'commit' ? 1 : 0, 2);
+  const value = Buffer.alloc(6);
+  value.writeInt32BE(3, 2);
+  return encodeBatch([{ key, value }], { producerId, producerEpoch: 0, transactional: true, control: true, timestamp });
+}
+
+describe('LogCleaner (transactional data)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let clock: ManualClock;
+  let log: PartitionLog;
+  const config = { cleanupPolicy: 'compact' as const, segmentBytes: 1024, deleteRetentionMs: 10_000 };
+
+  const plain = (key: string, value: string) => log.appendAsLeader(encodeBatch([{ key, value }], { timestamp: clock.now }), 0).firstOffset;
+  const txn = (producerId: number, records: [string, string][]) =>
+    log.appendAsLeader(encodeBatch(records.map(([key, value]) => ({ key, value })), { producerId, producerEpoch: 0, baseSequence: 0, transactional: true, timestamp: clock.now }), 0).firstOffset;
+  const end = (type: 'commit' | 'abort', producerId: number) => log.appendAsLeader(marker(type, producerId, clock.now), 0).firstOffset;
+  /** Enough records of other keys to push everything before into inactive segments. */
+  const roll = (tag: string) => {
+    for (let i = 0; i < 30; i++) plain(`filler-${tag}-${i % 3}`, `${tag}${i}-${'f'.repeat(30)}`);
+  };
+  const values = () => allBatches(log).flatMap((b) => (b.control ? [] : b.records.map((r) => ({ offset: r.offset, key: r.key?.toString(), value: r.value?.toString() }))));
+  const latestOf = (key: string) => values().filter((r) => r.key === key);
+  const markers = () => allBatches(log).filter((b) => b.control);
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    clock = new ManualClock();
+    log = PartitionLog.open(path.join(dir, 'txn-compacted-0'), { clock, config });
+  });
+  afterEach(() => {
+    log.close();
+    cleanup();
+  });
+
+  it('removes aborted records and compacts committed ones with non-transactional writes, offsets preserved', () => {
+    const a1 = plain('k1', 'plain-1');
+    const a2 = plain('k2', 'plain-2');
+    const committed = txn(100, [
+      ['k1', 'committed-1'],
+      ['k3', 'committed-3'],
+    ]);
+    end('commit', 100);
+    txn(200, [
+      ['k2', 'aborted-2'],
+      ['k4', 'aborted-4'],
+    ]);
+    end('abort', 200);
+    roll('a');
+    const result = new LogCleaner({ clock }).clean(log);
+    expect(result.recordsRemoved).toBeGreaterThan(0);
+    expect(latestOf('k1')).toEqual([{ offset: committed, key: 'k1', value: 'committed-1' }]); // the committed write superseded the plain one
+    expect(latestOf('k2')).toEqual([{ offset: a2, key: 'k2', value: 'plain-2' }]); // the aborted write superseded nothing
+    expect(latestOf('k3')).toEqual([{ offset: committed + 1, key: 'k3', value: 'committed-3' }]);
+    expect(latestOf('k4')).toEqual([]);
+    expect(values().some((r) => r.value?.startsWith('aborted'))).toBe(false);
+    expect(a1).toBe(0);
+    expect(allBatches(log).find((b) => b.baseOffset === committed)?.transactional).toBe(true); // a rewritten batch stays transactional
+  });
+
+  it('touches nothing from the first unstable offset on, and cleans it once the transaction ends', () => {
+    plain('k1', 'old');
+    roll('a');
+    const open = txn(300, [['k1', 'open-txn']]);
+    roll('b');
+    plain('k1', 'newest-plain');
+    roll('c');
+    const before = log.read(open, 1 << 20, log.logEndOffset).records;
+    const activeBase = log.segmentBaseOffsets().at(-1) as number;
+    expect(new LogCleaner({ clock }).clean(log).recordsRemoved).toBeGreaterThan(0); // the segments below it were cleaned
+    expect(log.read(open, 1 << 20, log.logEndOffset).records.equals(before)).toBe(true); // from it on, every byte as written
+    // 'old' stays: what supersedes it lies past the unstable offset, where the key map does not look
+    expect(latestOf('k1').map((r) => r.value)).toEqual(['old', 'open-txn', 'newest-plain']);
+    expect(latestOf('filler-b-0').length).toBeGreaterThan(1);
+    end('commit', 300);
+    roll('d');
+    expect(log.segmentBaseOffsets().at(-1)).toBeGreaterThan(activeBase);
+    new LogCleaner({ clock }).clean(log);
+    expect(latestOf('k1').map((r) => r.value)).toEqual(['newest-plain']);
+    expect(latestOf('filler-b-0').length).toBe(1);
+  });
+
+  it('keeps a marker while its data remains, stamps a delete horizon once alone, removes it after delete.retention.ms', () => {
+    const abortMarkerData = txn(400, [['k1', 'aborted']]);
+    const abortMarker = end('abort', 400);
+    txn(400, [['k2', 'committed']]);
+    const commitMarker = end('commit', 400); // producer 400's last batch: its header is kept for the producer state
+    roll('a');
+    const cleaner = new LogCleaner({ clock });
+    cleaner.clean(log);
+    expect(values().some((r) => r.offset === abortMarkerData)).toBe(false);
+    expect(markers().map((b) => b.baseOffset)).toEqual([abortMarker, commitMarker]); // the abort's data was there when this run began
+    cleaner.clean(log);
+    expect(markers().map((b) => b.baseOffset)).toEqual([abortMarker, commitMarker]); // alone now: horizon stamped, still readable
+    expect(markers()[0].records.map((r) => r.timestamp)).toEqual([clock.now]); // record timestamps unchanged by the horizon
+    clock.advance(9_000);
+    cleaner.clean(log);
+    expect(markers().map((b) => b.baseOffset)).toEqual([abortMarker, commitMarker]);
+    clock.advance(2_000);
+    cleaner.clean(log);
+    expect(markers().map((b) => b.baseOffset)).toEqual([commitMarker]); // the commit's data is still in the log
+  });
+
+  it("keeps an emptied header of each producer's last batch, so epoch and sequence survive a rebuild", () => {
+    // an idempotent producer whose every record is later overwritten, last sequence 4
+    for (let seq = 0; seq < 5; seq++) log.appendAsLeader(encodeBatch([{ key: 'k1', value: `idem-${seq}` }], { producerId: 500, producerEpoch: 2, baseSequence: seq, timestamp: clock.now }), 0);
+    // a transactional producer whose only (aborted) transaction ends in a marker
+    txn(600, [['k9', 'aborted']]);
+    const lonelyMarker = end('abort', 600);
+    plain('k1', 'overwritten');
+    roll('a');
+    const cleaner = new LogCleaner({ clock });
+    for (let run = 0; run < 3; run++) {
+      cleaner.clean(log);
+      clock.advance(11_000);
+    }
+    const of = (producerId: number) => allBatches(log).filter((b) => b.producerId === producerId);
+    expect(of(500)).toEqual([expect.objectContaining({ baseSequence: 4, producerEpoch: 2, records: [] })]);
+    expect(of(600)).toEqual([expect.objectContaining({ baseOffset: lonelyMarker, control: true, records: [] })]);
+    expect(latestOf('k1').map((r) => r.value)).toEqual(['overwritten']);
+  });
+
+  it('reads the same after a reopen of the cleaned log', () => {
+    txn(700, [['k1', 'committed']]);
+    end('commit', 700);
+    txn(800, [['k1', 'aborted']]);
+    end('abort', 800);
+    roll('a');
+    const cleaner = new LogCleaner({ clock });
+    cleaner.clean(log);
+    cleaner.clean(log);
+    const before = allBatches(log);
+    const headers: number[] = [];
+    log.forEachBatchHeader(0, (h) => headers.push(h.baseOffset));
+    log.close();
+    log = PartitionLog.open(path.join(dir, 'txn-compacted-0'), { clock, config });
+    expect(allBatches(log)).toEqual(before);
+    const reopened: number[] = [];
+    log.forEachBatchHeader(0, (h) => reopened.push(h.baseOffset));
+    expect(reopened).toEqual(headers);
+    expect(latestOf('k1').map((r) => r.value)).toEqual(['committed']);
   });
 });

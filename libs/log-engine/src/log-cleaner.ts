@@ -1,4 +1,16 @@
-import { ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH, BatchHeader } from './batch-header';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_CONTROL,
+  ATTR_DELETE_HORIZON,
+  ATTR_TIMESTAMP_TYPE_LOG_APPEND,
+  ATTR_TRANSACTIONAL,
+  BATCH,
+  BatchHeader,
+  computeCrc,
+  readInt64,
+  writeInt64,
+} from './batch-header';
+import { CleanerTransactionScan } from './log-cleaner-transactions';
 import { Clock, systemClock } from './log-config';
 import { PartitionLog } from './partition-log';
 import { BatchCodec, LogRecord, decodeRecords, encodeBatch } from './records';
@@ -15,10 +27,26 @@ export interface CleanResult {
 const MAX_KEYS_PER_RUN = 1_000_000;
 
 /**
- * Log compaction (cleanup.policy=compact): keeps the latest record per key in the inactive
- * segments, drops tombstones older than delete.retention.ms, preserves offsets (batches keep
- * their base offset and offset deltas) and never touches the active segment. Transactional and
- * control batches, and compressed batches when no codec is supplied, are kept as they are.
+ * Log compaction (cleanup.policy=compact), as Kafka's LogCleaner: keeps the latest record per
+ * key in the inactive segments, drops tombstones older than delete.retention.ms, preserves
+ * offsets (batches keep their base offset and offset deltas) and never touches the active
+ * segment. Transactions:
+ * - nothing from the first unstable offset on is touched (see CleanerTransactionScan);
+ * - records of aborted transactions are removed, and never supersede a key;
+ * - records of committed transactions are compacted with everything else (latest value wins);
+ * - a marker stays while its transaction has batches in the log; then the first run that finds
+ *   it alone stamps a delete horizon (now + delete.retention.ms, KIP-534's two passes) and a
+ *   run after that horizon removes it, so a reader that fetched the data before it was cleaned
+ *   still has delete.retention.ms to read the marker.
+ * Each producer's last batch keeps its header even when all its records go (an empty batch,
+ * as Kafka's RETAIN_EMPTY): the broker rebuilds producer state from batch headers when it has
+ * no snapshot (unclean stop, follower truncation), and that header carries the producer's epoch
+ * and last sequence; without it an idempotent producer's next batch would be refused as out of
+ * order, and a marker's epoch bump would be lost. Earlier batches of a producer are not needed:
+ * only the last epoch and sequence matter, and no transaction is left open by a removed batch
+ * because markers outlive their data.
+ * Compressed batches are decoded through the injected codec; without one they are kept as
+ * they are (an aborted one is still removed whole).
  */
 export class LogCleaner {
   private readonly clock: Clock;
@@ -34,24 +62,42 @@ export class LogCleaner {
   clean(log: PartitionLog): CleanResult {
     const result: CleanResult = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
     const nowMs = this.clock.nowMs();
-    const cleanable = this.cleanableSegments(log, nowMs);
-    if (cleanable.length === 0) return result;
+    const candidates = this.cleanableSegments(log, nowMs);
+    if (candidates.length === 0) return result;
+    const transactions = CleanerTransactionScan.scan(candidates);
     const latest = new Map<string, number>();
     const segments: LogSegment[] = [];
-    for (const segment of cleanable) {
+    const abortedInKeyPass = transactions.abortedCursor();
+    for (const segment of transactions.stablePrefix(candidates)) {
       if (latest.size > MAX_KEYS_PER_RUN) break;
-      this.forEachRecordBatch(segment, (_header, records) => {
-        for (const record of records ?? []) if (record.key !== null) latest.set(record.key.toString('latin1'), record.offset);
+      forEachBatch(segment, (header, bytes) => {
+        if ((header.attributes & ATTR_CONTROL) !== 0 || abortedInKeyPass(producerIdOf(bytes), header.baseOffset)) return;
+        for (const record of this.recordsOf(header, bytes) ?? []) if (record.key !== null) latest.set(record.key.toString('latin1'), record.offset);
       });
       segments.push(segment);
     }
     const tombstoneHorizonMs = nowMs - log.config.deleteRetentionMs;
+    const markerHorizonMs = nowMs + log.config.deleteRetentionMs;
+    const aborted = transactions.abortedCursor();
     // Rewrite in groups whose combined size stays under segment.bytes, like Kafka's cleaner.
     for (const group of groupBySize(segments, log.config.segmentBytes)) {
       const kept: Buffer[] = [];
       for (const segment of group) {
         result.bytesBefore += segment.size;
-        this.forEachRecordBatch(segment, (header, records, bytes) => {
+        forEachBatch(segment, (header, bytes) => {
+          const producerId = producerIdOf(bytes);
+          const keepHeader = transactions.isLastBatchOfProducer(producerId, header.baseOffset);
+          if ((header.attributes & ATTR_CONTROL) !== 0) {
+            const marker = cleanMarker(header, bytes, transactions.markerHasData(header.baseOffset), keepHeader, nowMs, markerHorizonMs);
+            if (marker !== null) kept.push(marker);
+            return;
+          }
+          if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && aborted(producerId, header.baseOffset)) {
+            result.recordsRemoved += header.recordsCount;
+            if (keepHeader) kept.push(emptyBatch(bytes));
+            return;
+          }
+          const records = this.recordsOf(header, bytes);
           if (records === null) {
             kept.push(bytes);
             return;
@@ -62,6 +108,7 @@ export class LogCleaner {
           result.recordsRemoved += records.length - survivors.length;
           if (survivors.length === records.length) kept.push(bytes);
           else if (survivors.length > 0) kept.push(rebuild(header, bytes, survivors));
+          else if (keepHeader) kept.push(emptyBatch(bytes));
         });
       }
       const cleaned = Buffer.concat(kept);
@@ -85,38 +132,77 @@ export class LogCleaner {
     return out;
   }
 
-  /** Reads one batch at a time (bounded memory); `records` is null for batches kept verbatim. */
-  private forEachRecordBatch(segment: LogSegment, visit: (header: BatchHeader, records: LogRecord[] | null, bytes: Buffer) => void): void {
-    let position = 0;
-    while (position < segment.size) {
-      const header = segment.headerAt(position);
-      if (header === null) break;
-      const bytes = segment.readBytes(position, header.sizeInBytes);
-      const special = (header.attributes & (ATTR_CONTROL | ATTR_TRANSACTIONAL)) !== 0;
-      const compressed = (header.attributes & ATTR_COMPRESSION_MASK) !== 0;
-      let records: LogRecord[] | null = null;
-      if (!special && !compressed) records = decodeRecords(bytes);
-      else if (!special && this.batchCodec !== undefined) records = this.batchCodec.decodeRecords(bytes);
-      visit(header, records, bytes);
-      position += header.sizeInBytes;
-    }
+  /** The records of a data batch; null for a compressed one when no codec was supplied (kept as it is). */
+  private recordsOf(header: BatchHeader, bytes: Buffer): LogRecord[] | null {
+    if ((header.attributes & ATTR_COMPRESSION_MASK) === 0) return decodeRecords(bytes);
+    return this.batchCodec === undefined ? null : this.batchCodec.decodeRecords(bytes);
   }
 }
 
-function rebuild(header: BatchHeader, bytes: Buffer, survivors: LogRecord[]): Buffer {
-  return encodeBatch(
+/** Reads one batch at a time (bounded memory). */
+function forEachBatch(segment: LogSegment, visit: (header: BatchHeader, bytes: Buffer) => void): void {
+  let position = 0;
+  while (position < segment.size) {
+    const header = segment.headerAt(position);
+    if (header === null) break;
+    visit(header, segment.readBytes(position, header.sizeInBytes));
+    position += header.sizeInBytes;
+  }
+}
+
+function producerIdOf(batch: Buffer): number {
+  return readInt64(batch, BATCH.PRODUCER_ID);
+}
+
+/**
+ * A marker's fate in one run: kept while its transaction has batches in the log; once alone,
+ * stamped with a delete horizon; removed on a run past that horizon (only its header stays
+ * when it is its producer's last batch). Null: removed.
+ */
+function cleanMarker(header: BatchHeader, bytes: Buffer, hasData: boolean, keepHeader: boolean, nowMs: number, horizonMs: number): Buffer | null {
+  if (hasData) return bytes;
+  if (header.recordsCount === 0) return keepHeader ? bytes : null; // already emptied by an earlier run
+  if ((header.attributes & ATTR_DELETE_HORIZON) === 0) return rebuild(header, bytes, decodeRecords(bytes), horizonMs);
+  if (readInt64(bytes, BATCH.BASE_TIMESTAMP) > nowMs) return bytes;
+  return keepHeader ? emptyBatch(bytes) : null;
+}
+
+/**
+ * The batch re-encoded with only `survivors` (uncompressed), keeping its offsets, producer
+ * fields and attribute flags. With `deleteHorizonMs`, the base timestamp becomes that horizon
+ * and the delete-horizon flag is set; record timestamps stay exact (their deltas change).
+ */
+function rebuild(header: BatchHeader, bytes: Buffer, survivors: LogRecord[], deleteHorizonMs?: number): Buffer {
+  const out = encodeBatch(
     survivors.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers })),
     {
       baseOffset: header.baseOffset,
-      timestamp: Number(bytes.readBigInt64BE(BATCH.BASE_TIMESTAMP)),
+      timestamp: deleteHorizonMs ?? readInt64(bytes, BATCH.BASE_TIMESTAMP),
       partitionLeaderEpoch: bytes.readInt32BE(BATCH.PARTITION_LEADER_EPOCH),
-      producerId: Number(bytes.readBigInt64BE(BATCH.PRODUCER_ID)),
+      producerId: readInt64(bytes, BATCH.PRODUCER_ID),
       producerEpoch: bytes.readInt16BE(BATCH.PRODUCER_EPOCH),
       baseSequence: bytes.readInt32BE(BATCH.BASE_SEQUENCE),
       offsetDeltas: survivors.map((r) => r.offset - header.baseOffset),
       lastOffsetDelta: header.lastOffset - header.baseOffset,
     },
   );
+  let attributes = header.attributes & ~ATTR_COMPRESSION_MASK;
+  if (deleteHorizonMs !== undefined) attributes |= ATTR_DELETE_HORIZON;
+  out.writeInt16BE(attributes, BATCH.ATTRIBUTES);
+  // LogAppendTime: the broker's time is the batch's max timestamp, whatever the records say
+  if ((attributes & ATTR_TIMESTAMP_TYPE_LOG_APPEND) !== 0) writeInt64(out, BATCH.MAX_TIMESTAMP, header.maxTimestamp);
+  out.writeUInt32BE(computeCrc(out, 0, out.length), BATCH.CRC);
+  return out;
+}
+
+/** The batch's header alone: no records, the same offsets, producer fields and flags (uncompressed). */
+function emptyBatch(bytes: Buffer): Buffer {
+  const out = Buffer.from(bytes.subarray(0, BATCH.HEADER_SIZE));
+  out.writeInt32BE(BATCH.HEADER_SIZE - BATCH.LOG_OVERHEAD, BATCH.LENGTH);
+  out.writeInt16BE(out.readInt16BE(BATCH.ATTRIBUTES) & ~ATTR_COMPRESSION_MASK, BATCH.ATTRIBUTES);
+  out.writeInt32BE(0, BATCH.RECORDS_COUNT);
+  out.writeUInt32BE(computeCrc(out, 0, out.length), BATCH.CRC);
+  return out;
 }
 
 function groupBySize(segments: LogSegment[], maxBytes: number): LogSegment[][] {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LogManager, encodeBatch } from '@tributary/log-engine';
+import { LogCleaner, LogManager, encodeBatch } from '@tributary/log-engine';
 import { ErrorCode } from './kafka-errors';
 import { ReplicaManager } from './replica-manager';
 
@@ -78,5 +78,44 @@ describe('idempotent producer state', () => {
     expect((await produce(idempotent(7, 0, 4))).baseOffset).toBe(4);
     expect((await produce(idempotent(7, 0, 8))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(logEnd()).toBe(6);
+  });
+});
+
+describe('producer state rebuilt from a compacted log', () => {
+  let dir: string;
+  let logs: LogManager;
+  let replicas: ReplicaManager;
+  const keyed = (producerId: number, baseSequence: number, key: string) => encodeBatch([{ key, value: `${key}-s${baseSequence}` }], { producerId, producerEpoch: 0, baseSequence });
+
+  const open = () => {
+    logs = LogManager.open({ dataDir: dir });
+    replicas = new ReplicaManager(logs, { brokerId: 1 }, clock, { proposeIsr: () => undefined });
+    replicas.becomeLeaderOrFollower('c', 0, { leaderId: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] }, { cleanupPolicy: 'compact', segmentBytes: 1024 });
+  };
+  const produce = async (records: Buffer) => (await replicas.appendRecords(1, 1000, [{ topic: 'c', partition: 0, records }]))[0];
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'producer-state-compacted-'));
+    open();
+  });
+  afterEach(() => {
+    replicas.shutdown();
+    logs.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("continues an idempotent producer's sequence after its records were all compacted away and the snapshot lost", async () => {
+    for (let seq = 0; seq < 4; seq++) expect((await produce(keyed(9, seq, 'k'))).errorCode).toBe(0);
+    // another producer overwrites the key and rolls producer 9's batches into cleanable segments
+    for (let i = 0; i < 40; i++) expect((await produce(keyed(10, i, `k${i % 2 === 0 ? '' : i % 3}`))).errorCode).toBe(0);
+    const log = replicas.getPartition('c', 0)?.log;
+    if (!log) throw new Error('no log');
+    expect(new LogCleaner().clean(log).recordsRemoved).toBeGreaterThan(0);
+    // crash: the rebuild sees only the cleaned log
+    fs.rmSync(path.join(dir, 'c-0', 'producer-state.snapshot'), { force: true });
+    logs.close();
+    open();
+    expect((await produce(keyed(9, 6, 'k'))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await produce(keyed(9, 4, 'k'))).errorCode).toBe(0);
   });
 });

@@ -43,6 +43,9 @@ export interface TransactionIndexState {
  * aborted transactions (producer, first offset, marker offset) that read_committed fetches list
  * so consumers can drop those records. The last stable offset is the first offset of the oldest
  * ongoing transaction, capped by the high watermark: read_committed consumers read only below it.
+ * Log compaction keeps these entries valid: it removes records but never moves an offset, so an
+ * aborted range whose records are gone merely hides nothing, and a rebuild from a cleaned log
+ * (where an ABORT marker may have outlived its data) lists only aborts that still have data.
  */
 export class TransactionIndex {
   private readonly ongoing = new Map<number, number>();
