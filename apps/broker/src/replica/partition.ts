@@ -1,7 +1,7 @@
 import { AppendInfo, BATCH, InvalidBatchError, OffsetOutOfRangeError, PartitionLog } from '@tributary/log-engine';
 import { KafkaError } from './kafka-errors';
 import { ProducerStateManager, producerBatchesOf } from './producer-state';
-import { AbortedTransaction } from './transaction-index';
+import { ATTR_CONTROL, AbortedTransaction } from './transaction-index';
 
 export interface Clock {
   nowMs(): number;
@@ -207,13 +207,17 @@ export class Partition {
     const transactions = this.producers.transactions;
     if (records.length === 0 || !transactions.hasAbortedFrom(fetchOffset)) return [];
     let end = fetchOffset;
+    // compacted logs lose markers to the cleaner: note the ones read, so the index forgets the lost ones
+    const markersRead = this.log.config.cleanupPolicy.includes('compact') ? new Set<number>() : undefined;
     for (let pos = 0; pos + BATCH.HEADER_SIZE <= records.length; ) {
-      end = Number(records.readBigInt64BE(pos + BATCH.BASE_OFFSET)) + records.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1;
+      const baseOffset = Number(records.readBigInt64BE(pos + BATCH.BASE_OFFSET));
+      end = baseOffset + records.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1;
+      if (markersRead !== undefined && (records.readInt16BE(pos + BATCH.ATTRIBUTES) & ATTR_CONTROL) !== 0 && records.readInt32BE(pos + BATCH.RECORDS_COUNT) > 0) markersRead.add(baseOffset);
       const size = records.readInt32BE(pos + BATCH.LENGTH) + BATCH.LOG_OVERHEAD;
       if (size < BATCH.HEADER_SIZE) break; // never from the log (it validates batches); no endless loop either
       pos += size;
     }
-    return transactions.abortedBetween(fetchOffset, end);
+    return transactions.abortedBetween(fetchOffset, end, markersRead);
   }
 
   /** Follower side: appends what the leader sent and adopts the leader's HW (bounded by our end). */

@@ -36,6 +36,19 @@ describe('TransactionIndex', () => {
     expect(index.abortedBetween(12, 20)).toEqual([]);
   });
 
+  it('forgets an aborted transaction whose marker the log cleaner removed, once a read spans where it was', () => {
+    const index = new TransactionIndex();
+    index.onBatchWritten(data(1, 0, 4));
+    index.onBatchWritten(marker(1, 5, MARKER_ABORT));
+    index.onBatchWritten(data(2, 6, 6));
+    index.onBatchWritten(marker(2, 7, MARKER_ABORT));
+    // a read of [0, 6) that met no marker at 5: producer 1's abort is gone; producer 2's lies beyond the read
+    expect(index.abortedBetween(0, 6, new Set())).toEqual([]);
+    expect(index.abortedBetween(0, 8, new Set([7]))).toEqual([{ producerId: 2, firstOffset: 6, lastOffset: 7 }]);
+    expect(index.abortedBetween(0, 8)).toEqual([{ producerId: 2, firstOffset: 6, lastOffset: 7 }]); // forgotten for good
+    expect(index.snapshot().aborted).toEqual([{ producerId: 2, firstOffset: 6, lastOffset: 7 }]);
+  });
+
   it('ignores non-transactional batches, and survives a snapshot round trip', () => {
     const index = new TransactionIndex();
     index.onBatchWritten({ ...data(5, 0, 3), transactional: false });

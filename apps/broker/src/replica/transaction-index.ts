@@ -43,9 +43,9 @@ export interface TransactionIndexState {
  * aborted transactions (producer, first offset, marker offset) that read_committed fetches list
  * so consumers can drop those records. The last stable offset is the first offset of the oldest
  * ongoing transaction, capped by the high watermark: read_committed consumers read only below it.
- * Log compaction keeps these entries valid: it removes records but never moves an offset, so an
- * aborted range whose records are gone merely hides nothing, and a rebuild from a cleaned log
- * (where an ABORT marker may have outlived its data) lists only aborts that still have data.
+ * Log compaction removes aborted records but never moves an offset, so a range whose records
+ * are gone merely hides nothing; a rebuild from a cleaned log lists only aborts whose data is
+ * there. Once the cleaner removes the ABORT marker too, the entry must go: see abortedBetween.
  */
 export class TransactionIndex {
   private readonly ongoing = new Map<number, number>();
@@ -112,8 +112,14 @@ export class TransactionIndex {
   /**
    * Aborted transactions that may hide records in [fromOffset, upToOffset): ended at or after
    * `fromOffset` and begun before `upToOffset`, ordered by first offset as Kafka answers.
+   * `markersRead` (compacted logs): the offsets of the marker batches, records intact, among the
+   * batches just read, which end at `upToOffset`. An entry whose ABORT marker offset lies in
+   * what was read but is not among them lost its marker to the log cleaner (which removes a
+   * marker only after all its data): it is forgotten for good, as Kafka's cleaner drops it from
+   * the segment's transaction index. Listing it would make a consumer drop the producer's later
+   * committed records while it waits for an abort marker that no longer comes.
    */
-  abortedBetween(fromOffset: number, upToOffset: number): AbortedTransaction[] {
+  abortedBetween(fromOffset: number, upToOffset: number, markersRead?: ReadonlySet<number>): AbortedTransaction[] {
     let low = 0;
     let high = this.aborted.length;
     while (low < high) {
@@ -122,7 +128,13 @@ export class TransactionIndex {
       else high = mid;
     }
     const out: AbortedTransaction[] = [];
-    for (let i = low; i < this.aborted.length; i++) if (this.aborted[i].firstOffset < upToOffset) out.push(this.aborted[i]);
+    const cleanedAway = new Set<AbortedTransaction>();
+    for (let i = low; i < this.aborted.length; i++) {
+      const entry = this.aborted[i];
+      if (markersRead !== undefined && entry.lastOffset < upToOffset && !markersRead.has(entry.lastOffset)) cleanedAway.add(entry);
+      else if (entry.firstOffset < upToOffset) out.push(entry);
+    }
+    if (cleanedAway.size > 0) this.aborted = this.aborted.filter((a) => !cleanedAway.has(a));
     return out.sort((a, b) => a.firstOffset - b.firstOffset);
   }
 

@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { LogCleaner, PartitionLog } from '@tributary/log-engine';
+import { FixedMetadataCluster } from './fixed-metadata-cluster';
+
+const exec = promisify(execFile);
+const TOPIC = 'txn-compacted';
+
+/** Polls `condition` every 100 ms, at most `limitMs`. */
+async function until(condition: () => boolean | Promise<boolean>, limitMs = 20_000): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < limitMs; ) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Log compaction of a topic written by a kafkajs transactional producer: committed and aborted
+ * transactions over the same keys, plain writes among them. After the cleaner ran on the leader,
+ * read_committed readers (kafkajs, kcat) see the latest committed value of each key, and a
+ * read_uncommitted reader shows the aborted records are physically gone.
+ */
+describe('compaction of transactional data (kafkajs, kcat)', () => {
+  let cluster: FixedMetadataCluster;
+  let kafka: Kafka;
+  const consumers: Consumer[] = [];
+
+  beforeAll(async () => {
+    cluster = await FixedMetadataCluster.start(2);
+    cluster.createTopic('__consumer_offsets', 4);
+    cluster.createTopic('__transaction_state', 4);
+    // small segments so the writes below roll into cleanable ones; markers may go at once once alone
+    for (const [name, value] of [
+      ['cleanup.policy', 'compact'],
+      ['segment.bytes', '1024'],
+      ['delete.retention.ms', '0'],
+    ]) {
+      cluster.commit({ type: 'config', resourceType: 'topic', resourceName: TOPIC, name, value });
+    }
+    cluster.createTopic(TOPIC, 1, 2);
+    kafka = new Kafka({ clientId: 'txn-compaction-test', brokers: [cluster.bootstrap(1), cluster.bootstrap(2)], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
+  });
+  afterEach(async () => {
+    for (const consumer of consumers.splice(0)) await consumer.disconnect();
+  });
+  afterAll(() => cluster.stop());
+
+  const leaderLog = (): PartitionLog => {
+    const log = cluster.replicaManager(1).getPartition(TOPIC, 0)?.log;
+    if (!log) throw new Error(`broker 1 has no ${TOPIC}-0`);
+    return log;
+  };
+
+  /** key -> every value a reader from the start gets, up to the record keyed `end` (the last one written). */
+  async function readByKey(readUncommitted: boolean): Promise<Map<string, string[]>> {
+    const consumer = kafka.consumer({ groupId: `reader-${readUncommitted}-${Math.random()}`, readUncommitted, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+    const seen = new Map<string, string[]>();
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const key = message.key?.toString() ?? '';
+        seen.set(key, [...(seen.get(key) ?? []), message.value?.toString() ?? '']);
+      },
+    });
+    await until(() => seen.has('end'));
+    return seen;
+  }
+
+  it('keeps the latest committed value per key and none of the aborted records', async () => {
+    const producer = kafka.producer({ transactionalId: 'compacted-writer', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const write = async (outcome: 'commit' | 'abort', tag: string, keys: number[]) => {
+      const txn = await producer.transaction();
+      await txn.send({ topic: TOPIC, messages: keys.map((k) => ({ key: `k${k}`, value: `${tag}-${k}` })) });
+      await (outcome === 'commit' ? txn.commit() : txn.abort());
+    };
+    await write('commit', 'c1', [0, 1, 2, 3, 4]);
+    await write('abort', 'a2', [0, 1, 2]);
+    await write('commit', 'c3', [1, 3]);
+    await write('abort', 'a4', [0]);
+    const plain = kafka.producer();
+    await plain.connect();
+    await plain.send({ topic: TOPIC, messages: [{ key: 'k4', value: 'plain-4' }] });
+    // later writes of other keys push all of the above into inactive (cleanable) segments
+    for (let i = 0; i < 30; i++) await plain.send({ topic: TOPIC, messages: [{ key: `filler-${i % 3}`, value: `filler-${i}-${'x'.repeat(60)}` }] });
+
+    const expected = new Map([
+      ['k0', ['c1-0']],
+      ['k1', ['c3-1']],
+      ['k2', ['c1-2']],
+      ['k3', ['c3-3']],
+      ['k4', ['plain-4']],
+    ]);
+    const keysOfInterest = (seen: Map<string, string[]>) => new Map([...seen].filter(([key]) => /^k\d$/.test(key)));
+    const logEndBefore = leaderLog().logEndOffset;
+    const cleaner = new LogCleaner();
+    let removed = 0;
+    // three runs: the aborted data goes in the first, the lone markers are stamped and then removed
+    for (let run = 0; run < 3; run++) removed += cleaner.clean(leaderLog()).recordsRemoved;
+    expect(removed).toBeGreaterThan(0);
+    expect(leaderLog().logEndOffset).toBe(logEndBefore); // offsets preserved
+
+    // the producer's state survived the cleaning: it commits again, and that is the latest k2
+    await write('commit', 'c5', [2]);
+    await plain.send({ topic: TOPIC, messages: [{ key: 'end', value: 'end' }] });
+    await plain.disconnect();
+    await producer.disconnect();
+    expected.set('k2', ['c1-2', 'c5-2']); // c5 sits in the active segment, not cleaned yet
+
+    expect(keysOfInterest(await readByKey(false))).toEqual(expected);
+    // read_uncommitted: the aborted records are not filtered out, they are gone from the log
+    expect(keysOfInterest(await readByKey(true))).toEqual(expected);
+
+    const { stdout } = await exec('kcat', ['-b', cluster.bootstrap(1), '-C', '-t', TOPIC, '-p', '0', '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%k=%s\n'], { timeout: 20_000 });
+    const byKcat = new Map<string, string[]>();
+    for (const line of stdout.split('\n').filter((l) => /^k\d=/.test(l))) {
+      const [key, value] = line.split('=');
+      byKcat.set(key, [...(byKcat.get(key) ?? []), value]);
+    }
+    expect(byKcat).toEqual(expected);
+  }, 90_000);
+});
