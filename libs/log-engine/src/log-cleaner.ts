@@ -38,13 +38,14 @@ const MAX_KEYS_PER_RUN = 1_000_000;
  *   it alone stamps a delete horizon (now + delete.retention.ms, KIP-534's two passes) and a
  *   run after that horizon removes it, so a reader that fetched the data before it was cleaned
  *   still has delete.retention.ms to read the marker.
- * Each producer's last batch keeps its header even when all its records go (an empty batch,
- * as Kafka's RETAIN_EMPTY): the broker rebuilds producer state from batch headers when it has
- * no snapshot (unclean stop, follower truncation), and that header carries the producer's epoch
- * and last sequence; without it an idempotent producer's next batch would be refused as out of
- * order, and a marker's epoch bump would be lost. Earlier batches of a producer are not needed:
- * only the last epoch and sequence matter, and no transaction is left open by a removed batch
- * because markers outlive their data.
+ * Each producer's last batch stays: the broker rebuilds producer state from the log when it has
+ * no snapshot (unclean stop, follower truncation). A data batch whose records all go keeps its
+ * header (an empty batch, as Kafka's RETAIN_EMPTY): it carries the producer's epoch and last
+ * sequence, without which an idempotent producer's next batch would be refused as out of order.
+ * A marker stays whole past its horizon: its epoch bump and coordinator epoch (which fences
+ * stale transaction coordinators) live in it; that costs one small batch per producer id.
+ * Earlier batches of a producer are not needed: only the last epoch and sequence matter, and no
+ * transaction is left open by a removed batch because markers outlive their data.
  * Compressed batches are decoded through the injected codec; without one they are kept as
  * they are (an aborted one is still removed whole).
  */
@@ -156,15 +157,14 @@ function producerIdOf(batch: Buffer): number {
 
 /**
  * A marker's fate in one run: kept while its transaction has batches in the log; once alone,
- * stamped with a delete horizon; removed on a run past that horizon (only its header stays
- * when it is its producer's last batch). Null: removed.
+ * stamped with a delete horizon; removed on a run past that horizon unless it is its
+ * producer's last batch. Null: removed.
  */
-function cleanMarker(header: BatchHeader, bytes: Buffer, hasData: boolean, keepHeader: boolean, nowMs: number, horizonMs: number): Buffer | null {
-  if (hasData) return bytes;
-  if (header.recordsCount === 0) return keepHeader ? bytes : null; // already emptied by an earlier run
+function cleanMarker(header: BatchHeader, bytes: Buffer, hasData: boolean, lastOfProducer: boolean, nowMs: number, horizonMs: number): Buffer | null {
+  if (hasData || header.recordsCount === 0) return bytes;
   if ((header.attributes & ATTR_DELETE_HORIZON) === 0) return rebuild(header, bytes, decodeRecords(bytes), horizonMs);
-  if (readInt64(bytes, BATCH.BASE_TIMESTAMP) > nowMs) return bytes;
-  return keepHeader ? emptyBatch(bytes) : null;
+  if (readInt64(bytes, BATCH.BASE_TIMESTAMP) > nowMs || lastOfProducer) return bytes;
+  return null;
 }
 
 /**
