@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BATCH, PartitionLog } from '@tributary/log-engine';
 import { KafkaError } from './kafka-errors';
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, TransactionIndex, TransactionIndexState, markerTypeAt } from './transaction-index';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, TransactionIndex, TransactionIndexState, markerCoordinatorEpochAt, markerTypeAt } from './transaction-index';
 
 /** Kafka keeps the last 5 batches per producer: enough for max.in.flight.requests.per.connection=5. */
 const CACHED_BATCHES_PER_PRODUCER = 5;
@@ -21,6 +21,14 @@ interface ProducerEntry {
   producerId: number;
   epoch: number;
   batches: BatchMetadata[];
+  /**
+   * The coordinator epoch of the last marker written for this producer (-1: none yet). A marker
+   * from a lower one comes from a transaction coordinator that lost its __transaction_state
+   * partition to another broker: a zombie, refused as Kafka does (TRANSACTION_COORDINATOR_FENCED).
+   * Optional: snapshots written before it existed lack it (then -1, and the markers replayed
+   * after the snapshot set it).
+   */
+  coordinatorEpoch?: number;
 }
 
 export interface ProducerBatch {
@@ -34,6 +42,8 @@ export interface ProducerBatch {
   transactional: boolean;
   /** The marker type of a control batch (MARKER_ABORT / MARKER_COMMIT; -1 if it does not parse); null for data. */
   marker: number | null;
+  /** The coordinator epoch a marker carries; -1 for data or when it does not parse. */
+  coordinatorEpoch: number;
 }
 
 /** The producer fields of every batch in a produce payload (headers only). Empty if malformed. */
@@ -44,6 +54,7 @@ export function producerBatchesOf(records: Buffer): ProducerBatch[] {
     const size = records.readInt32BE(pos + BATCH.LENGTH) + BATCH.LOG_OVERHEAD;
     if (size < BATCH.HEADER_SIZE || size > records.length - pos) return [];
     const attributes = records.readInt16BE(pos + BATCH.ATTRIBUTES);
+    const control = (attributes & ATTR_CONTROL) !== 0;
     out.push({
       baseOffset: Number(records.readBigInt64BE(pos + BATCH.BASE_OFFSET)),
       producerId: Number(records.readBigInt64BE(pos + BATCH.PRODUCER_ID)),
@@ -51,7 +62,8 @@ export function producerBatchesOf(records: Buffer): ProducerBatch[] {
       baseSequence: records.readInt32BE(pos + BATCH.BASE_SEQUENCE),
       recordCount: records.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1,
       transactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
-      marker: (attributes & ATTR_CONTROL) !== 0 ? (markerTypeAt(records, pos) ?? -1) : null,
+      marker: control ? (markerTypeAt(records, pos) ?? -1) : null,
+      coordinatorEpoch: control ? markerCoordinatorEpochAt(records, pos) : -1,
     });
     pos += size;
   }
@@ -116,9 +128,16 @@ export class ProducerStateManager {
   checkAppend(batches: ProducerBatch[]): { firstOffset: number; lastOffset: number } | null {
     for (const marker of batches) {
       if (marker.marker === null) continue;
-      const epoch = this.producers.get(marker.producerId)?.epoch;
-      if (epoch !== undefined && marker.producerEpoch < epoch) {
-        throw new KafkaError('INVALID_PRODUCER_EPOCH', `marker for producer ${marker.producerId} has epoch ${marker.producerEpoch}, older than ${epoch}`);
+      const entry = this.producers.get(marker.producerId);
+      if (entry !== undefined && marker.producerEpoch < entry.epoch) {
+        throw new KafkaError('INVALID_PRODUCER_EPOCH', `marker for producer ${marker.producerId} has epoch ${marker.producerEpoch}, older than ${entry.epoch}`);
+      }
+      const coordinatorEpoch = entry?.coordinatorEpoch ?? -1;
+      if (marker.coordinatorEpoch < coordinatorEpoch) {
+        throw new KafkaError(
+          'TRANSACTION_COORDINATOR_FENCED',
+          `marker for producer ${marker.producerId} comes from coordinator epoch ${marker.coordinatorEpoch}, older than ${coordinatorEpoch}`,
+        );
       }
     }
     const idempotent = batches.filter((b) => b.producerId >= 0 && b.baseSequence >= 0);
@@ -156,8 +175,10 @@ export class ProducerStateManager {
     }
     let entry = this.producers.get(batch.producerId);
     if (!entry || batch.producerEpoch > entry.epoch) {
-      entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [] };
+      // a new producer epoch keeps the coordinator epoch: the coordinator did not change with it
+      entry = { producerId: batch.producerId, epoch: batch.producerEpoch, batches: [], coordinatorEpoch: entry?.coordinatorEpoch ?? -1 };
     }
+    if (batch.marker !== null) entry.coordinatorEpoch = Math.max(entry.coordinatorEpoch ?? -1, batch.coordinatorEpoch);
     this.producers.delete(batch.producerId); // re-insert: Map order is recency, for eviction
     this.producers.set(batch.producerId, entry);
     if (batch.baseSequence >= 0) {
@@ -195,14 +216,15 @@ export class ProducerStateManager {
     log.forEachBatchHeader(fromOffset, (header, producer) => {
       if (producer.producerId < 0 || header.baseOffset < fromOffset) return;
       const transactional = (header.attributes & ATTR_TRANSACTIONAL) !== 0;
-      // a marker's type is in its one record: read that batch (markers are rare, data batches are not read)
-      const marker = (header.attributes & ATTR_CONTROL) !== 0 ? markerOf(log, header.baseOffset, header.sizeInBytes) : null;
-      this.onBatchWritten({ ...producer, baseOffset: header.baseOffset, recordCount: header.lastOffset - header.baseOffset + 1, transactional, marker }, header.baseOffset);
+      // a marker's type and coordinator epoch are in its one record: read that batch (markers are rare, data batches are not read)
+      const { marker, coordinatorEpoch } = (header.attributes & ATTR_CONTROL) !== 0 ? markerOf(log, header.baseOffset, header.sizeInBytes) : { marker: null, coordinatorEpoch: -1 };
+      this.onBatchWritten({ ...producer, baseOffset: header.baseOffset, recordCount: header.lastOffset - header.baseOffset + 1, transactional, marker, coordinatorEpoch }, header.baseOffset);
     });
   }
 }
 
-function markerOf(log: PartitionLog, offset: number, sizeInBytes: number): number {
+function markerOf(log: PartitionLog, offset: number, sizeInBytes: number): { marker: number; coordinatorEpoch: number } {
   const { records } = log.read(offset, sizeInBytes);
-  return records.length >= BATCH.HEADER_SIZE ? (markerTypeAt(records, 0) ?? -1) : -1;
+  if (records.length < BATCH.HEADER_SIZE) return { marker: -1, coordinatorEpoch: -1 };
+  return { marker: markerTypeAt(records, 0) ?? -1, coordinatorEpoch: markerCoordinatorEpochAt(records, 0) };
 }

@@ -155,6 +155,18 @@ export class TransactionIndex {
  * type), or null when it does not parse. Reads a few bytes of the one record a marker holds.
  */
 export function markerTypeAt(buf: Buffer, pos: number): number | null {
+  return parseMarkerAt(buf, pos)?.type ?? null;
+}
+
+/**
+ * The coordinator epoch a marker carries (its value: int16 version, int32 coordinator epoch),
+ * or -1 when the marker has none that parses.
+ */
+export function markerCoordinatorEpochAt(buf: Buffer, pos: number): number {
+  return parseMarkerAt(buf, pos)?.coordinatorEpoch ?? -1;
+}
+
+function parseMarkerAt(buf: Buffer, pos: number): { type: number; coordinatorEpoch: number } | null {
   const end = pos + buf.readInt32BE(pos + BATCH.LENGTH) + BATCH.LOG_OVERHEAD;
   let at = pos + BATCH.HEADER_SIZE;
   const varint = (): number | null => {
@@ -179,7 +191,11 @@ export function markerTypeAt(buf: Buffer, pos: number): number | null {
   at += 1; // record attributes
   if (!skipVarint() || !skipVarint()) return null; // timestamp delta, offset delta
   const keyLength = varint();
-  if (keyLength === null || keyLength < 4 || at + 4 > end || at + 4 > buf.length) return null;
+  if (keyLength === null || keyLength < 4 || at + keyLength > end || at + keyLength > buf.length) return null;
   const type = buf.readInt16BE(at + 2);
-  return type === MARKER_ABORT || type === MARKER_COMMIT ? type : null;
+  if (type !== MARKER_ABORT && type !== MARKER_COMMIT) return null;
+  at += keyLength;
+  const valueLength = varint();
+  const coordinatorEpoch = valueLength !== null && valueLength >= 6 && at + 6 <= end && at + 6 <= buf.length ? buf.readInt32BE(at + 2) : -1;
+  return { type, coordinatorEpoch };
 }
