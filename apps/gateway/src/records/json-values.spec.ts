@@ -38,6 +38,13 @@ describe('JsonValueSplitter', () => {
     expect(split(['', ' \n\t ', ''])).toEqual([]);
   });
 
+  it('skips a UTF-8 byte order mark at the start of the body, even cut across chunks, and nowhere else', () => {
+    const record = { value: { data: 1 } };
+    const withMark = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(record))]);
+    for (const chunks of everySplit(withMark)) expect(split(chunks)).toEqual([json(record)]);
+    expect(split([Buffer.concat([Buffer.from(JSON.stringify(record)), withMark])])).toEqual([json(record), invalid('unexpected byte 0xef where a record should start'), json(record)]);
+  });
+
   it('finds the same values wherever the chunks are cut: strings with escaped quotes, backslashes, braces and multibyte characters', () => {
     const records = [
       { value: { type: 'STRING', data: 'he said "}{" and \\ left' } },

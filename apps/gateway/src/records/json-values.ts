@@ -43,6 +43,9 @@ const COLON_BYTE = 0x3a;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 
+/** What some editors (Windows PowerShell's Out-File, Notepad) put at the start of a UTF-8 file: skipped there. */
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
+
 const isWhitespace = (b: number) => b === 0x20 || b === NEWLINE || b === 0x0d || b === 0x09;
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 const isHex = (b: number) => isDigit(b) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
@@ -56,9 +59,9 @@ const LITERALS = new Map([...['true', 'false', 'null'].map((word) => [word.charC
  *
  * Each byte is scanned once, with JSON's grammar, so a value ends exactly where its closing brace
  * is, whatever strings (with escaped quotes, braces or multibyte characters split across chunks)
- * it holds. A value is buffered up to `maxValueBytes`; a longer one is scanned to its end without
- * being kept and reported once as `tooLong`. A value that is not an object, or not JSON, is one
- * `invalid` item. After a syntax error the bad value is skipped (string-aware) until its brackets
+ * it holds. A UTF-8 byte order mark at the start of the body is skipped. A value is buffered up
+ * to `maxValueBytes`; a longer one is scanned to its end without being kept and reported once as
+ * `tooLong`. A value that is not an object, or not JSON, is one `invalid` item. After a syntax error the bad value is skipped (string-aware) until its brackets
  * balance, or until a line starts with '{' (the next NDJSON line or unindented object), whichever
  * comes first; the stream then goes on from there. When neither comes (say a brace never closed
  * on a single line), everything up to the end of the body is that one bad value.
@@ -85,6 +88,9 @@ export class JsonValueSplitter {
   private oversized = false;
   private error: string | null = null;
   private lastByteOfPreviousChunk = NEWLINE;
+  private bodyBytesBefore = 0;
+  /** Bytes of a byte order mark read at the start of the body. */
+  private byteOrderMarkBytes = 0;
 
   constructor(private readonly maxValueBytes: number) {}
 
@@ -98,6 +104,10 @@ export class JsonValueSplitter {
       switch (this.state) {
         case TOP:
           if (isWhitespace(b)) break;
+          if (this.bodyBytesBefore + i === this.byteOrderMarkBytes && b === BYTE_ORDER_MARK[this.byteOrderMarkBytes]) {
+            this.byteOrderMarkBytes++;
+            break;
+          }
           this.startValue(i, b);
           if (!this.startScalarOrContainer(b)) {
             this.fail(`unexpected ${describe(b)} where a record should start`, i, SKIP);
@@ -269,6 +279,7 @@ export class JsonValueSplitter {
     }
     if (this.inValue) this.keepRestOfChunk(chunk);
     this.lastByteOfPreviousChunk = chunk.length > 0 ? chunk[chunk.length - 1] : this.lastByteOfPreviousChunk;
+    this.bodyBytesBefore += chunk.length;
     return out;
   }
 
