@@ -43,6 +43,8 @@ const UNSTABLE_OFFSET_COMMIT = 88;
 const ATTR_CONTROL = 0x20;
 
 type TopicPartitionKey = string;
+/** One partition's offset in an OffsetCommit or TxnOffsetCommit request. */
+type CommittedOffset = { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null };
 
 /** Offsets a transaction committed (TxnOffsetCommit) that wait for its marker: groupId -> partition -> offset. */
 type PendingOffsets = Map<string, Map<TopicPartitionKey, OffsetValue>>;
@@ -167,7 +169,7 @@ export class GroupCoordinator {
     groupId: string,
     memberId: string,
     generationId: number,
-    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[],
+    offsets: CommittedOffset[],
   ): Promise<number> {
     const owner = this.ownership(groupId);
     if (owner !== 0) return owner;
@@ -175,15 +177,10 @@ export class GroupCoordinator {
     const check = group ? group.checkCommit(memberId, generationId) : COORDINATOR_NOT_AVAILABLE;
     if (check !== 0) return check;
     if (offsets.length === 0) return 0;
-    const now = this.clock.nowMs();
-    const values = offsets.map((o) => ({ key: `${o.topic}:${o.partition}`, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now } }));
-    const records = encodeBatch(
-      offsets.map((o, i) => ({ key: encodeOffsetKey({ group: groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(values[i].value), timestamp: now })),
-    );
-    const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records }]);
-    if (result.errorCode !== 0) return result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? NOT_COORDINATOR : result.errorCode;
+    const written = await this.writeOffsets(groupId, offsets, null);
+    if (written.errorCode !== 0) return written.errorCode;
     const cache = this.offsets.get(groupId) ?? new Map<TopicPartitionKey, OffsetValue>();
-    for (const { key, value } of values) cache.set(key, value);
+    for (const { key, value } of written.values) cache.set(key, value);
     this.offsets.set(groupId, cache);
     return 0;
   }
@@ -198,7 +195,7 @@ export class GroupCoordinator {
     groupId: string,
     producer: { producerId: number; producerEpoch: number },
     member: { memberId: string; generationId: number },
-    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[],
+    offsets: CommittedOffset[],
   ): Promise<number> {
     const owner = this.ownership(groupId);
     if (owner !== 0) return owner;
@@ -208,16 +205,31 @@ export class GroupCoordinator {
       if (check !== 0) return check;
     }
     if (offsets.length === 0) return 0;
+    const written = await this.writeOffsets(groupId, offsets, producer);
+    if (written.errorCode !== 0) return written.errorCode;
+    for (const { key, value } of written.values) this.stagePending(producer.producerId, groupId, key, value);
+    return 0;
+  }
+
+  /**
+   * The offset records of one commit, written to the group's partition with acks=all: plain
+   * (OffsetCommit) or as records of `producer`'s transaction (TxnOffsetCommit). Answers the
+   * values written for the cache, or the error code to answer the client with.
+   */
+  private async writeOffsets(
+    groupId: string,
+    offsets: CommittedOffset[],
+    producer: { producerId: number; producerEpoch: number } | null,
+  ): Promise<{ errorCode: number; values: { key: TopicPartitionKey; value: OffsetValue }[] }> {
     const now = this.clock.nowMs();
     const values = offsets.map((o) => ({ key: `${o.topic}:${o.partition}`, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now } }));
     const records = encodeBatch(
       offsets.map((o, i) => ({ key: encodeOffsetKey({ group: groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(values[i].value), timestamp: now })),
-      { producerId: producer.producerId, producerEpoch: producer.producerEpoch, transactional: true },
+      producer === null ? {} : { producerId: producer.producerId, producerEpoch: producer.producerEpoch, transactional: true },
     );
     const [result] = await this.ctx.replicas.appendRecords(-1, 5_000, [{ topic: OFFSETS_TOPIC, partition: this.partitionOf(groupId), records }]);
-    if (result.errorCode !== 0) return result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? NOT_COORDINATOR : result.errorCode;
-    for (const { key, value } of values) this.stagePending(producer.producerId, groupId, key, value);
-    return 0;
+    if (result.errorCode !== 0) return { errorCode: result.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? NOT_COORDINATOR : result.errorCode, values: [] };
+    return { errorCode: 0, values };
   }
 
   /**
