@@ -7,8 +7,8 @@ import { MetadataImage } from '@tributary/protocol';
 import { ControllerChannel } from '../kafka/broker-context';
 import { ReplicaManager } from '../replica/replica-manager';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from './transaction-coordinator';
-import { TxnState } from './transaction-metadata';
-import { LocalMarkerWriter, TxnMarker } from './txn-markers';
+import { TxnPartition, TxnState } from './transaction-metadata';
+import { LocalMarkerWriter, TxnMarker, TxnMarkerChannel } from './txn-markers';
 
 const noController: ControllerChannel = {
   call: (async (pattern: string) => {
@@ -141,6 +141,25 @@ describe('TransactionCoordinator', () => {
     expect(again.producerId).not.toBe(idle.producerId);
     expect(again.producerEpoch).toBe(0);
   }, 20_000);
+
+  it('stops sending markers once a partition leader has seen a newer coordinator, leaving the decision stored', async () => {
+    const writer = new LocalMarkerWriter(broker.replicas, () => undefined, '__consumer_offsets');
+    const channel = new TxnMarkerChannel(1, writer, () => broker.image, () => undefined, null);
+    let rounds = 0;
+    const counting = { write: (marker: TxnMarker, partitions: TxnPartition[]) => (rounds++, channel.write(marker, partitions)) };
+    const coordinator = new TransactionCoordinator({ brokerId: 1, metadata: () => broker.image, replicas: broker.replicas, controller: noController }, { next: async () => nextProducerId++ }, counting, { stateTopicPartitions: 1 }, clock);
+    const { producerId, producerEpoch } = await coordinator.initProducerId('tx-fenced', 60_000);
+    await coordinator.addPartitions('tx-fenced', producerId, producerEpoch, [{ topic: 'data', partition: 0 }]);
+    expect((await produceInTxn(producerId, producerEpoch, 0)).errorCode).toBe(0);
+    // a coordinator of a newer epoch (this one's __transaction_state-0 is at epoch 0) already wrote a marker for the producer
+    expect((await writer.write({ producerId, producerEpoch, commit: false, coordinatorEpoch: 3 }, [{ topic: 'data', partition: 0 }]))[0].errorCode).toBe(0);
+    const logEnd = data().logEndOffset;
+
+    expect(await coordinator.endTxn('tx-fenced', producerId, producerEpoch, true)).toBe('NONE'); // the decision is stored
+    expect(rounds).toBe(1); // no retries: they cannot succeed
+    expect(coordinator.describe('tx-fenced')?.state).toBe(TxnState.PrepareCommit); // the newer coordinator completes it
+    expect(data().logEndOffset).toBe(logEnd); // the stale marker was not written
+  });
 
   it('refuses timeouts above transaction.max.timeout.ms and answers NOT_COORDINATOR where it does not lead', async () => {
     const coordinator = coordinatorOn(broker);

@@ -21,7 +21,7 @@ import {
   isPrepare,
   newTransaction,
 } from './transaction-metadata';
-import { TxnMarker } from './txn-markers';
+import { CoordinatorFencedError, TxnMarker } from './txn-markers';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
@@ -59,7 +59,10 @@ const STATE_WRITE_TIMEOUT_MS = 5_000;
 /** The outcome of a coordinator call: NONE or a Kafka error name the handler turns into a code. */
 export type TxnResult = KafkaErrorName;
 
-/** Where markers go (TxnMarkerChannel in the broker); answers the partitions still to do. */
+/**
+ * Where markers go (TxnMarkerChannel in the broker); answers the partitions still to do, or
+ * throws CoordinatorFencedError when a newer coordinator owns the transaction.
+ */
 export interface MarkerSink {
   write(marker: TxnMarker, partitions: TxnPartition[]): Promise<TxnPartition[]>;
 }
@@ -288,7 +291,13 @@ export class TransactionCoordinator {
     let pending = prepared.partitions;
     for (let attempt = 0; attempt < MARKER_ATTEMPTS && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, MARKER_BACKOFF_MS * attempt));
-      pending = await this.markers.write(marker, pending);
+      try {
+        pending = await this.markers.write(marker, pending);
+      } catch (error) {
+        // fenced: the newer coordinator finishes the transaction; retrying here cannot succeed
+        if (error instanceof CoordinatorFencedError) return false;
+        throw error;
+      }
     }
     if (pending.length > 0) return false;
     return (await this.persist(complete(prepared, this.clock.nowMs()))) === 'NONE';

@@ -22,6 +22,18 @@ export interface MarkerResult extends TxnPartition {
 }
 
 /**
+ * A partition leader refused a marker because it has seen one from a newer coordinator epoch:
+ * another broker coordinates the transaction now and will finish it from the stored decision.
+ * This coordinator stops sending its markers (Kafka abandons them the same way).
+ */
+export class CoordinatorFencedError extends Error {
+  constructor(readonly partition: TxnPartition) {
+    super(`${partition.topic}-${partition.partition} saw a newer transaction coordinator`);
+    this.name = 'CoordinatorFencedError';
+  }
+}
+
+/**
  * Writes COMMIT/ABORT markers into partitions this broker leads (for its own coordinator and for
  * WriteTxnMarkers from others). A marker that lands on a __consumer_offsets partition also
  * settles the transaction's pending offset commits there.
@@ -59,6 +71,7 @@ export class TxnMarkerChannel {
     private readonly sasl: SaslPlainCredentials | null,
   ) {}
 
+  /** Throws CoordinatorFencedError when a leader knows a newer coordinator of the transaction. */
   async write(marker: TxnMarker, partitions: TxnPartition[]): Promise<TxnPartition[]> {
     const image = this.metadata();
     const byLeader = new Map<number, TxnPartition[]>();
@@ -80,6 +93,8 @@ export class TxnMarkerChannel {
         }
       }),
     );
+    const fenced = answers.flat().find((r) => r.errorCode === ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+    if (fenced) throw new CoordinatorFencedError({ topic: fenced.topic, partition: fenced.partition });
     for (const r of answers.flat()) {
       if (r.errorCode !== 0 && r.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) pending.push({ topic: r.topic, partition: r.partition });
     }
