@@ -81,9 +81,14 @@ describe('compaction of transactional data (kafkajs, kcat)', () => {
     await write('abort', 'a2', [0, 1, 2]);
     await write('commit', 'c3', [1, 3]);
     await write('abort', 'a4', [0]);
+    // an idempotent producer whose only record is overwritten: its batch stays as an empty header
+    const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await idempotent.connect();
+    await idempotent.send({ topic: TOPIC, messages: [{ key: 'k5', value: 'idempotent-5' }] });
+    await idempotent.disconnect();
     const plain = kafka.producer();
     await plain.connect();
-    await plain.send({ topic: TOPIC, messages: [{ key: 'k4', value: 'plain-4' }] });
+    await plain.send({ topic: TOPIC, messages: [{ key: 'k4', value: 'plain-4' }, { key: 'k5', value: 'plain-5' }] });
     // later writes of other keys push all of the above into inactive (cleanable) segments
     for (let i = 0; i < 30; i++) await plain.send({ topic: TOPIC, messages: [{ key: `filler-${i % 3}`, value: `filler-${i}-${'x'.repeat(60)}` }] });
 
@@ -93,6 +98,7 @@ describe('compaction of transactional data (kafkajs, kcat)', () => {
       ['k2', ['c1-2']],
       ['k3', ['c3-3']],
       ['k4', ['plain-4']],
+      ['k5', ['plain-5']],
     ]);
     const keysOfInterest = (seen: Map<string, string[]>) => new Map([...seen].filter(([key]) => /^k\d$/.test(key)));
     const logEndBefore = leaderLog().logEndOffset;
@@ -102,6 +108,9 @@ describe('compaction of transactional data (kafkajs, kcat)', () => {
     for (let run = 0; run < 3; run++) removed += cleaner.clean(leaderLog()).recordsRemoved;
     expect(removed).toBeGreaterThan(0);
     expect(leaderLog().logEndOffset).toBe(logEndBefore); // offsets preserved
+    let emptyHeaders = 0;
+    leaderLog().forEachBatchHeader(0, (header) => void (emptyHeaders += header.recordsCount === 0 ? 1 : 0));
+    expect(emptyHeaders).toBe(1); // the idempotent producer's: the readers below must step over it
 
     // the producer's state survived the cleaning: it commits again, and that is the latest k2
     await write('commit', 'c5', [2]);

@@ -240,6 +240,31 @@ describe('LogCleaner (transactional data)', () => {
     expect(latestOf('k1').map((r) => r.value)).toEqual(['overwritten']);
   });
 
+  it('is copied as it is by a follower that fetches it after the cleaning (gaps, empty headers, stamped markers)', () => {
+    for (let seq = 0; seq < 3; seq++) log.appendAsLeader(encodeBatch([{ key: 'k1', value: `idem-${seq}` }], { producerId: 900, producerEpoch: 0, baseSequence: seq, timestamp: clock.now }), 0);
+    txn(901, [['k2', 'aborted']]);
+    end('abort', 901);
+    txn(902, [['k3', 'committed']]);
+    end('commit', 902);
+    plain('k1', 'overwritten');
+    roll('a');
+    const cleaner = new LogCleaner({ clock });
+    cleaner.clean(log);
+    cleaner.clean(log); // the abort marker is alone now: stamped with its horizon
+    const follower = PartitionLog.open(path.join(dir, 'follower-0'), { clock, config });
+    try {
+      for (let next = log.logStartOffset, guard = 0; next < log.logEndOffset && guard < 1_000; guard++) {
+        const bytes = log.read(next, 4096).records;
+        follower.appendAsFollower(bytes);
+        next = follower.logEndOffset;
+      }
+      expect(allBatches(follower)).toEqual(allBatches(log));
+      expect(allBatches(log).some((b) => b.producerId === 900 && b.records.length === 0)).toBe(true); // an empty header went across
+    } finally {
+      follower.close();
+    }
+  });
+
   it('reads the same after a reopen of the cleaned log', () => {
     txn(700, [['k1', 'committed']]);
     end('commit', 700);
