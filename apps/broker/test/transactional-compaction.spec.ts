@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { ClusterClient, Consumer as NativeConsumer } from '@tributary/client';
 import { LogCleaner, PartitionLog } from '@tributary/log-engine';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
 
@@ -130,5 +131,24 @@ describe('compaction of transactional data (kafkajs, kcat)', () => {
       byKcat.set(key, [...(byKcat.get(key) ?? []), value]);
     }
     expect(byKcat).toEqual(expected);
+
+    // the native client, read_committed and read_uncommitted
+    for (const isolationLevel of [1, 0] as const) {
+      const client = new ClusterClient({ brokers: [cluster.bootstrap(1)], clientId: 'native-compacted' });
+      const consumer = new NativeConsumer(client, { maxWaitMs: 100, isolationLevel });
+      consumer.assign([{ topic: TOPIC, partition: 0, offset: 0 }]);
+      const seen = new Map<string, string[]>();
+      const running = consumer.run({
+        eachRecord: (r) => {
+          const key = r.key?.toString() ?? '';
+          seen.set(key, [...(seen.get(key) ?? []), r.value?.toString() ?? '']);
+        },
+      });
+      await until(() => seen.has('end'));
+      await consumer.stop();
+      await running;
+      await client.close();
+      expect(keysOfInterest(seen)).toEqual(expected);
+    }
   }, 90_000);
 });
