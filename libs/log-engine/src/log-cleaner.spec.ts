@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LogCleaner } from './log-cleaner';
+import { CleanResult, LogCleaner } from './log-cleaner';
 import { PartitionLog } from './partition-log';
 import { LogRecord, decodeRecords, encodeBatch } from './records';
 import { ManualClock, tempDir } from './testing/temp-dir';
-import { BATCH, readBatchSize, readHeader } from './batch-header';
+import { BATCH, computeCrc, readBatchSize, readHeader } from './batch-header';
 
 function allRecords(log: PartitionLog): LogRecord[] {
   const out: LogRecord[] = [];
@@ -90,9 +90,9 @@ interface SeenBatch {
   records: LogRecord[];
 }
 
-function allBatches(log: PartitionLog): SeenBatch[] {
+function allBatches(log: PartitionLog, from = log.logStartOffset): SeenBatch[] {
   const out: SeenBatch[] = [];
-  let next = log.logStartOffset;
+  let next = from;
   for (let guard = 0; guard < 10_000 && next < log.logEndOffset; guard++) {
     const bytes = log.read(next, 1 << 20).records;
     if (bytes.length === 0) break;
@@ -263,6 +263,22 @@ describe('LogCleaner (transactional data)', () => {
     } finally {
       follower.close();
     }
+  });
+
+  it('keeps a batch whose records do not parse as it is, and cleans around it', () => {
+    const garbage = encodeBatch([{ key: 'k1', value: 'will-be-mangled' }], { timestamp: clock.now });
+    garbage.fill(0xff, BATCH.HEADER_SIZE); // records bytes that do not decode, under a valid CRC
+    garbage.writeUInt32BE(computeCrc(garbage, 0, garbage.length), BATCH.CRC);
+    const mangled = log.appendAsLeader(garbage, 0).firstOffset;
+    txn(950, [['k2', 'aborted']]);
+    end('abort', 950);
+    roll('a');
+    let result: CleanResult | undefined;
+    expect(() => (result = new LogCleaner({ clock }).clean(log))).not.toThrow();
+    expect(result?.recordsRemoved).toBeGreaterThan(0);
+    expect(log.read(mangled, 1 << 20).records.subarray(0, garbage.length).equals(garbage)).toBe(true);
+    const after = allBatches(log, mangled + 1).flatMap((b) => b.records.map((r) => r.value?.toString()));
+    expect(after).not.toContain('aborted');
   });
 
   it('reads the same after a reopen of the cleaned log', () => {

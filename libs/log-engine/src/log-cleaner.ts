@@ -72,7 +72,8 @@ export class LogCleaner {
     for (const segment of transactions.stablePrefix(candidates)) {
       if (latest.size > MAX_KEYS_PER_RUN) break;
       forEachBatch(segment, (header, bytes) => {
-        if ((header.attributes & ATTR_CONTROL) !== 0 || abortedInKeyPass(producerIdOf(bytes), header.baseOffset)) return;
+        if ((header.attributes & ATTR_CONTROL) !== 0) return;
+        if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && abortedInKeyPass(producerIdOf(bytes), header.baseOffset)) return;
         for (const record of this.recordsOf(header, bytes) ?? []) if (record.key !== null) latest.set(record.key.toString('latin1'), record.offset);
       });
       segments.push(segment);
@@ -133,10 +134,18 @@ export class LogCleaner {
     return out;
   }
 
-  /** The records of a data batch; null for a compressed one when no codec was supplied (kept as it is). */
+  /**
+   * The records of a data batch; null when they cannot be read here (kept as it is): compressed
+   * with no codec supplied, or records that do not parse (the append path checks only the batch
+   * header and CRC, so a client can write such a batch; it must not stop the cleaner).
+   */
   private recordsOf(header: BatchHeader, bytes: Buffer): LogRecord[] | null {
-    if ((header.attributes & ATTR_COMPRESSION_MASK) === 0) return decodeRecords(bytes);
-    return this.batchCodec === undefined ? null : this.batchCodec.decodeRecords(bytes);
+    try {
+      if ((header.attributes & ATTR_COMPRESSION_MASK) === 0) return decodeRecords(bytes);
+      return this.batchCodec === undefined ? null : this.batchCodec.decodeRecords(bytes);
+    } catch {
+      return null;
+    }
   }
 }
 
@@ -162,7 +171,15 @@ function producerIdOf(batch: Buffer): number {
  */
 function cleanMarker(header: BatchHeader, bytes: Buffer, hasData: boolean, lastOfProducer: boolean, nowMs: number, horizonMs: number): Buffer | null {
   if (hasData || header.recordsCount === 0) return bytes;
-  if ((header.attributes & ATTR_DELETE_HORIZON) === 0) return rebuild(header, bytes, decodeRecords(bytes), horizonMs);
+  if ((header.attributes & ATTR_DELETE_HORIZON) === 0) {
+    let records: LogRecord[];
+    try {
+      records = decodeRecords(bytes);
+    } catch {
+      return bytes; // a marker whose record does not parse stays as it is
+    }
+    return rebuild(header, bytes, records, horizonMs);
+  }
   if (readInt64(bytes, BATCH.BASE_TIMESTAMP) > nowMs || lastOfProducer) return bytes;
   return null;
 }
