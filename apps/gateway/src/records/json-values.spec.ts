@@ -1,4 +1,4 @@
-import { JsonValueItem, JsonValueSplitter, jsonValues } from './json-values';
+import { JsonValueItem, JsonValueSplitter, MAX_NESTING_DEPTH, jsonValues } from './json-values';
 
 function split(chunks: (string | Buffer)[], maxValueBytes = 1000): JsonValueItem[] {
   const splitter = new JsonValueSplitter(maxValueBytes);
@@ -87,6 +87,21 @@ describe('JsonValueSplitter', () => {
       expect(kept()).toBeLessThanOrEqual(100);
     }
     expect(splitter.push(Buffer.from('"}}{"value":{"data":2}}'))).toEqual([{ tooLong: true }, json({ value: { data: 2 } })]);
+  });
+
+  it('takes values nested up to the maximum depth; deeper is a bad value, and a deep value over the limit keeps no stack', () => {
+    const ok = JSON.stringify({ value: { data: 'ok' } });
+    const nested = (levels: number) => `{"value":{"data":${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}}}`;
+    expect(split([nested(MAX_NESTING_DEPTH) + ok], 10_000)).toEqual([{ json: nested(MAX_NESTING_DEPTH) }, { json: ok }]);
+    expect(split([nested(MAX_NESTING_DEPTH + 1) + ok], 10_000)).toEqual([invalid(`a value nested deeper than ${MAX_NESTING_DEPTH} levels`), { json: ok }]);
+    // brackets that never close, far past the limit: the scanner's stack stays where the limit left it
+    const splitter = new JsonValueSplitter(100);
+    const stack = () => (splitter as unknown as { containers: number[] }).containers.length;
+    for (let i = 0; i < 100; i++) {
+      expect(splitter.push(Buffer.alloc(500, '['))).toEqual([]);
+      expect(stack()).toBeLessThanOrEqual(500);
+    }
+    expect(splitter.push(Buffer.from(`\n${ok}`))).toEqual([{ tooLong: true }, { json: ok }]);
   });
 
   it('answers each bad value on its own and goes on with the next record', () => {

@@ -30,6 +30,8 @@ const SKIP_STRING_ESCAPE = 21;
 
 const OBJECT = 0;
 const ARRAY = 1;
+/** Objects and arrays open at once in a record: deeper is a bad value (and keeps the scanner's stack bounded). */
+export const MAX_NESTING_DEPTH = 1_000;
 
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
@@ -60,8 +62,8 @@ const LITERALS = new Map([...['true', 'false', 'null'].map((word) => [word.charC
  * Each byte is scanned once, with JSON's grammar, so a value ends exactly where its closing brace
  * is, whatever strings (with escaped quotes, braces or multibyte characters split across chunks)
  * it holds. A UTF-8 byte order mark at the start of the body is skipped. A value is buffered up
- * to `maxValueBytes`; a longer one is scanned to its end without being kept and reported once as
- * `tooLong`. A value that is not an object, or not JSON, is one `invalid` item. After a syntax error the bad value is skipped (string-aware) until its brackets
+ * to `maxValueBytes`; a longer one is scanned to its end (as a bad value is, below) without being
+ * kept, and reported once as `tooLong`. Values nest at most MAX_NESTING_DEPTH deep. A value that is not an object, or not JSON, is one `invalid` item. After a syntax error the bad value is skipped (string-aware) until its brackets
  * balance, or until a line starts with '{' (the next NDJSON line or unindented object), whichever
  * comes first; the stream then goes on from there. When neither comes (say a brace never closed
  * on a single line), everything up to the end of the body is that one bad value.
@@ -116,6 +118,10 @@ export class JsonValueSplitter {
           break;
         case VALUE:
           if (isWhitespace(b)) break;
+          if (this.tooDeep(b)) {
+            this.fail(`a value nested deeper than ${MAX_NESTING_DEPTH} levels`, i, SKIP);
+            continue;
+          }
           if (!this.startScalarOrContainer(b)) {
             this.fail(`unexpected ${describe(b)} where a value should be`, i, SKIP);
             continue;
@@ -124,7 +130,10 @@ export class JsonValueSplitter {
         case ARRAY_FIRST:
           if (isWhitespace(b)) break;
           if (b === CLOSE_BRACKET) this.closeContainer(out, chunk, i);
-          else if (!this.startScalarOrContainer(b)) {
+          else if (this.tooDeep(b)) {
+            this.fail(`a value nested deeper than ${MAX_NESTING_DEPTH} levels`, i, SKIP);
+            continue;
+          } else if (!this.startScalarOrContainer(b)) {
             this.fail(`unexpected ${describe(b)} where a value or ']' should be`, i, SKIP);
             continue;
           }
@@ -308,6 +317,10 @@ export class JsonValueSplitter {
     this.error = null;
   }
 
+  private tooDeep(b: number): boolean {
+    return (b === OPEN_BRACE || b === OPEN_BRACKET) && this.containers.length >= MAX_NESTING_DEPTH;
+  }
+
   /** Enters the value that starts with `b`; false when no value starts so. */
   private startScalarOrContainer(b: number): boolean {
     if (b === OPEN_BRACE || b === OPEN_BRACKET) {
@@ -372,9 +385,25 @@ export class JsonValueSplitter {
   private keepRestOfChunk(chunk: Buffer): void {
     const rest = chunk.subarray(this.valueStart);
     this.piecesBytes += rest.length;
-    if (this.piecesBytes > this.maxValueBytes) this.oversized = true;
+    if (this.piecesBytes > this.maxValueBytes && !this.oversized) {
+      this.oversized = true;
+      this.skipToEnd();
+    }
     if (this.oversized || this.error !== null || this.valueFirstByte !== OPEN_BRACE) this.pieces = [];
     else this.pieces.push(rest);
+  }
+
+  /**
+   * A value over the limit is answered as such whatever else is wrong with it: from here on only
+   * where it ends matters, found as after a syntax error (string-aware bracket counting, no stack).
+   */
+  private skipToEnd(): void {
+    if (this.state === STRING_ESCAPE) this.state = SKIP_STRING_ESCAPE;
+    else if (this.state === STRING || this.state === STRING_UNICODE) this.state = SKIP_STRING;
+    else if (this.state !== SKIP && this.state !== SKIP_STRING && this.state !== SKIP_STRING_ESCAPE) this.state = SKIP;
+    else return;
+    this.skipDepth = this.containers.length;
+    this.containers.length = 0;
   }
 }
 
