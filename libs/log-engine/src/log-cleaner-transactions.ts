@@ -1,4 +1,5 @@
-import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH, readHeader } from './batch-header';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH } from './batch-header';
+import { forEachBatch } from './log-cleaner-batches';
 import { LogSegment } from './segment';
 
 /** Kafka's control record types (the key of an end-transaction marker: int16 version, int16 type). */
@@ -36,12 +37,7 @@ export class CleanerTransactionScan {
     const scan = new CleanerTransactionScan();
     const open = new Map<number, number>();
     for (const segment of segments) {
-      let position = 0;
-      // bounded: each step moves past one whole batch, or stops at a header that does not read
-      while (position + BATCH.HEADER_SIZE <= segment.size) {
-        const bytes = segment.readBytes(position, BATCH.HEADER_SIZE);
-        if (bytes.length < BATCH.HEADER_SIZE) break;
-        const header = readHeader(bytes, 0);
+      forEachBatch(segment, (header, bytes) => {
         const producerId = Number(bytes.readBigInt64BE(BATCH.PRODUCER_ID));
         if (producerId >= 0) scan.lastBatchOfProducer.set(producerId, header.baseOffset);
         if ((header.attributes & ATTR_CONTROL) !== 0) {
@@ -49,7 +45,7 @@ export class CleanerTransactionScan {
           open.delete(producerId);
           if (firstOffset !== undefined) {
             scan.markersWithData.add(header.baseOffset);
-            if (controlTypeOf(segment.readBytes(position, header.sizeInBytes)) === CONTROL_TYPE_ABORT) {
+            if (controlTypeOf(bytes) === CONTROL_TYPE_ABORT) {
               const ranges = scan.aborted.get(producerId) ?? [];
               ranges.push({ firstOffset, markerOffset: header.baseOffset });
               scan.aborted.set(producerId, ranges);
@@ -58,8 +54,7 @@ export class CleanerTransactionScan {
         } else if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && producerId >= 0 && !open.has(producerId)) {
           open.set(producerId, header.baseOffset);
         }
-        position += header.sizeInBytes;
-      }
+      });
     }
     for (const firstOffset of open.values()) {
       if (scan.firstUnstableOffset === null || firstOffset < scan.firstUnstableOffset) scan.firstUnstableOffset = firstOffset;

@@ -281,6 +281,27 @@ describe('LogCleaner (transactional data)', () => {
     expect(after).not.toContain('aborted');
   });
 
+  it('reads batches larger than its 1 MiB read chunk whole', () => {
+    log.close();
+    log = PartitionLog.open(path.join(dir, 'big-0'), { clock, config: { ...config, segmentBytes: 2 << 20, maxMessageBytes: 4 << 20 } });
+    const big = 'b'.repeat((1 << 20) + 5_000);
+    for (let i = 0; i < 4; i++) plain(`small-${i % 2}`, `s${i}`);
+    plain('big', big); // straddles the first 1 MiB read of the segment
+    for (let i = 0; i < 4; i++) plain(`small-${i % 2}`, `t${i}`);
+    plain('big', big); // does not fit in 2 MiB with the first: starts the active segment
+    plain('last', 'x');
+    expect(log.segmentBaseOffsets()).toEqual([0, 9]);
+    expect(new LogCleaner({ clock }).clean(log).recordsRemoved).toBe(6);
+    expect(values().map((r) => [r.offset, r.key, r.value?.length === big.length ? 'big' : r.value])).toEqual([
+      [4, 'big', 'big'],
+      [7, 'small-0', 't2'],
+      [8, 'small-1', 't3'],
+      [9, 'big', 'big'],
+      [10, 'last', 'x'],
+    ]);
+    expect(values()[0].value).toBe(big);
+  });
+
   it('reads the same after a reopen of the cleaned log', () => {
     txn(700, [['k1', 'committed']]);
     end('commit', 700);

@@ -10,6 +10,7 @@ import {
   readInt64,
   writeInt64,
 } from './batch-header';
+import { forEachBatch } from './log-cleaner-batches';
 import { CleanerTransactionScan } from './log-cleaner-transactions';
 import { Clock, systemClock } from './log-config';
 import { PartitionLog } from './partition-log';
@@ -146,17 +147,6 @@ export class LogCleaner {
     } catch {
       return null;
     }
-  }
-}
-
-/** Reads one batch at a time (bounded memory). */
-function forEachBatch(segment: LogSegment, visit: (header: BatchHeader, bytes: Buffer) => void): void {
-  let position = 0;
-  while (position < segment.size) {
-    const header = segment.headerAt(position);
-    if (header === null) break;
-    visit(header, segment.readBytes(position, header.sizeInBytes));
-    position += header.sizeInBytes;
   }
 }
 
