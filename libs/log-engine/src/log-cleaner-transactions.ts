@@ -22,7 +22,7 @@ interface AbortedRange {
  * - which markers still have data of their transaction in these segments (Kafka's rule: a
  *   marker stays while any batch of its transaction does, so read_committed readers that
  *   fetched the data still learn its end);
- * - each producer's last batch, which keeps its header (see LogCleaner).
+ * - each producer's last batch, which stays (see LogCleaner).
  * Memory: one entry per aborted transaction, per marker with data, and per producer id.
  */
 export class CleanerTransactionScan {
@@ -92,9 +92,8 @@ export class CleanerTransactionScan {
   }
 
   /**
-   * Whether this batch is its producer's last in the scanned segments and nothing later was
-   * scanned past it: a later batch in a segment not scanned is unknown, so the last scanned one
-   * counts.
+   * Whether this is its producer's last batch among the scanned segments. A later one in a
+   * segment not scanned (the active one) is unknown here, so the last scanned one is kept.
    */
   isLastBatchOfProducer(producerId: number, baseOffset: number): boolean {
     return producerId >= 0 && this.lastBatchOfProducer.get(producerId) === baseOffset;

@@ -89,15 +89,15 @@ export class LogCleaner {
         result.bytesBefore += segment.size;
         forEachBatch(segment, (header, bytes) => {
           const producerId = producerIdOf(bytes);
-          const keepHeader = transactions.isLastBatchOfProducer(producerId, header.baseOffset);
+          const lastOfProducer = transactions.isLastBatchOfProducer(producerId, header.baseOffset);
           if ((header.attributes & ATTR_CONTROL) !== 0) {
-            const marker = cleanMarker(header, bytes, transactions.markerHasData(header.baseOffset), keepHeader, nowMs, markerHorizonMs);
+            const marker = cleanMarker(header, bytes, transactions.markerHasData(header.baseOffset), lastOfProducer, nowMs, markerHorizonMs);
             if (marker !== null) kept.push(marker);
             return;
           }
           if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && aborted(producerId, header.baseOffset)) {
             result.recordsRemoved += header.recordsCount;
-            if (keepHeader) kept.push(emptyBatch(bytes));
+            if (lastOfProducer) kept.push(emptyBatch(bytes));
             return;
           }
           const records = this.recordsOf(header, bytes);
@@ -111,7 +111,7 @@ export class LogCleaner {
           result.recordsRemoved += records.length - survivors.length;
           if (survivors.length === records.length) kept.push(bytes);
           else if (survivors.length > 0) kept.push(rebuild(header, bytes, survivors));
-          else if (keepHeader) kept.push(emptyBatch(bytes));
+          else if (lastOfProducer) kept.push(emptyBatch(bytes));
         });
       }
       const cleaned = Buffer.concat(kept);
