@@ -110,12 +110,13 @@ export class ProducerStateManager {
     return this.producers.size;
   }
 
-  /** DescribeProducers: each known producer's epoch, last sequence and open transaction start (-1: none). */
-  activeProducers(): { producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }[] {
+  /** DescribeProducers: each known producer's epoch, last sequence, last marker's coordinator epoch and open transaction start (-1: none). */
+  activeProducers(): { producerId: number; producerEpoch: number; lastSequence: number; coordinatorEpoch: number; currentTxnStartOffset: number }[] {
     return [...this.producers.values()].map((p) => ({
       producerId: p.producerId,
       producerEpoch: p.epoch,
       lastSequence: p.batches.at(-1)?.lastSeq ?? -1,
+      coordinatorEpoch: p.coordinatorEpoch ?? -1,
       currentTxnStartOffset: this.transactions.ongoingOf(p.producerId) ?? -1,
     }));
   }

@@ -59,6 +59,8 @@ describe('LocalMarkerWriter: coordinator epoch fencing', () => {
     expect(await marker(5)).toBe(ErrorCode.NONE);
     expect(await transaction(2, 6)).toBe(ErrorCode.NONE);
     expect(await transaction(3, 5)).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+    // DescribeProducers shows the epoch the leader goes by
+    expect(replicas.getPartition('data', 0)?.producers.activeProducers()).toEqual([expect.objectContaining({ producerId: PRODUCER_ID, coordinatorEpoch: 6 })]);
   });
 
   it('remembers the coordinator epoch across a restart, from the snapshot or from the log', async () => {

@@ -151,7 +151,7 @@ export function handleDescribeProducers(ctx: TxnContext, request: DescribeProduc
           producerEpoch: p.producerEpoch,
           lastSequence: p.lastSequence,
           lastTimestamp: -1n,
-          coordinatorEpoch: -1,
+          coordinatorEpoch: p.coordinatorEpoch,
           currentTxnStartOffset: BigInt(p.currentTxnStartOffset),
         }));
         return { partitionIndex, errorCode, errorMessage: null, activeProducers };
