@@ -58,7 +58,11 @@ export class BrokerRuntime {
   static async start(config: BrokerConfig, logger: Logger, telemetry: Telemetry): Promise<BrokerRuntime> {
     const metrics = new BrokerMetrics(telemetry.meter);
     const controller = new QuorumChannel(config.controllers);
-    const logs = LogManager.open({ dataDir: path.join(config.dataDir, 'logs') });
+    const logs = LogManager.open({
+      dataDir: path.join(config.dataDir, 'logs'),
+      onCleanerError: (tp, error, retryAtMs) =>
+        logger.warn({ msg: 'log cleaner failed; partition set aside until retry', topic: tp.topic, partition: tp.partition, error: error.message, retryAt: new Date(retryAtMs).toISOString() }),
+    });
     logs.startScheduler();
     let lifecycle: BrokerLifecycleManager | null = null;
     const isrSink: IsrChangeSink = {

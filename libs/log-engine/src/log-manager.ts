@@ -26,7 +26,21 @@ export interface LogManagerOptions {
   cleanerIntervalMs?: number;
   /** Bytes of segments the cleaner may read in one run (bounds its I/O). */
   cleanerMaxBytesPerRun?: number;
+  /** First wait before a partition whose clean failed is tried again; doubles per failure in a row. */
+  cleanerFailureBackoffMs?: number;
+  /** Told of every failed clean (the broker logs it); the partition is retried after a backoff. */
+  onCleanerError?: (tp: TopicPartition, error: Error, retryAtMs: number) => void;
 }
+
+/** A partition whose last clean failed (Kafka's "uncleanable" partition, here retried later). */
+export interface UncleanablePartition extends TopicPartition {
+  error: string;
+  failures: number;
+  retryAtMs: number;
+}
+
+/** The longest wait between retries of a partition that keeps failing to clean. */
+const MAX_CLEANER_BACKOFF_MS = 3_600_000;
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const DELETED_SUFFIX = '-delete';
@@ -54,6 +68,8 @@ export class LogManager {
   private readonly clock: Clock;
   private readonly cleaner: LogCleaner;
   private cleanerCursor = 0;
+  /** By partition directory name; an entry goes when its partition cleans again or is deleted. */
+  private readonly uncleanable = new Map<string, { error: string; failures: number; retryAtMs: number }>();
 
   private constructor(private readonly options: LogManagerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -100,6 +116,7 @@ export class LogManager {
     const log = this.logs.get(name);
     if (!log) return false;
     this.logs.delete(name);
+    this.uncleanable.delete(name);
     log.close();
     const doomed = path.join(this.options.dataDir, `${name}.${Date.now().toString(36)}${DELETED_SUFFIX}`);
     fs.renameSync(log.dir, doomed);
@@ -138,12 +155,30 @@ export class LogManager {
     for (const log of this.logs.values()) log.checkpointRecoveryPoint();
   }
 
-  /** Cleans the next compacted partition in round-robin order (one per run bounds the I/O). */
+  /**
+   * Cleans the next compacted partition in round-robin order (one per run bounds the I/O).
+   * A clean that throws (an I/O error, a torn segment, a bug) never escapes: the partition is
+   * set aside as uncleanable, reported through onCleanerError, and skipped until its backoff
+   * ends, so one bad partition neither stops the broker nor starves the others.
+   */
   runCleanerOnce(): void {
-    const compacted = [...this.logs.values()].filter((log) => log.config.cleanupPolicy.includes('compact'));
+    const nowMs = this.clock.nowMs();
+    const compacted = [...this.logs.entries()].filter(
+      ([name, log]) => log.config.cleanupPolicy.includes('compact') && (this.uncleanable.get(name)?.retryAtMs ?? -Infinity) <= nowMs,
+    );
     if (compacted.length === 0) return;
-    const log = compacted[this.cleanerCursor++ % compacted.length];
-    this.cleaner.clean(log);
+    const [name, log] = compacted[this.cleanerCursor++ % compacted.length];
+    try {
+      this.cleaner.clean(log);
+      this.uncleanable.delete(name);
+    } catch (thrown) {
+      this.markUncleanable(name, thrown instanceof Error ? thrown : new Error(String(thrown)), nowMs);
+    }
+  }
+
+  /** Partitions whose last clean failed, with when each is tried again. */
+  uncleanablePartitions(): UncleanablePartition[] {
+    return [...this.uncleanable].map(([name, state]) => ({ ...(parsePartitionDirName(name) as TopicPartition), ...state }));
   }
 
   /** Clean stop: timers off, every log flushed and closed with its checkpoints. */
@@ -151,6 +186,18 @@ export class LogManager {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
+  }
+
+  private markUncleanable(name: string, error: Error, nowMs: number): void {
+    const failures = (this.uncleanable.get(name)?.failures ?? 0) + 1;
+    const backoffMs = Math.min(MAX_CLEANER_BACKOFF_MS, (this.options.cleanerFailureBackoffMs ?? 60_000) * 2 ** (failures - 1));
+    const retryAtMs = nowMs + backoffMs;
+    this.uncleanable.set(name, { error: error.message, failures, retryAtMs });
+    try {
+      this.options.onCleanerError?.(parsePartitionDirName(name) as TopicPartition, error, retryAtMs);
+    } catch {
+      // a failing listener must not undo the containment it is told about
+    }
   }
 
   private openLog(name: string, config: Partial<LogConfig>): PartitionLog {
