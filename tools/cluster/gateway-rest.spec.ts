@@ -20,6 +20,7 @@ interface Answer {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are checked field by field
   body: any;
   text: string;
+  contentType: string | null;
 }
 
 /** One HTTP call; every answer of every test is checked for stack traces here. */
@@ -38,7 +39,7 @@ async function call(url: string, init: { method?: string; body?: unknown; header
   } catch {
     body = text;
   }
-  return { status: response.status, body, text };
+  return { status: response.status, body, text, contentType: response.headers.get('content-type') };
 }
 
 /** Reads an NDJSON response line by line, each read bounded in time. */
@@ -290,6 +291,17 @@ describe('gateway REST API against a local cluster', () => {
     expect(answer.status).toBe(207);
     expect(answer.body.failures).toEqual([{ id: 'bad', error_code: 422, message: 'value.data: not valid base64' }]);
     expect(answer.body.successes).toHaveLength(2000);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(answer.body.successes[0]).toEqual({
+      id: 'e0',
+      cluster_id: clusterId,
+      topic_name: 'rest-batch',
+      partition_id: expect.any(Number),
+      offset: 0,
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      key: { type: 'STRING', size: 2 },
+      value: { type: 'JSON', size: 7 },
+    });
     // offsets of each partition are dense and follow the entries' order
     const byPartition = new Map<number, number[]>();
     for (const success of answer.body.successes) byPartition.set(success.partition_id, [...(byPartition.get(success.partition_id) ?? []), success.offset]);

@@ -48,6 +48,9 @@ function serveAheadOfExpress(server: Server, route: { serve(request: IncomingMes
  */
 export function configureHttp(app: NestExpressApplication, config: GatewayConfig): void {
   serveAheadOfExpress(app.getHttpServer(), app.get(SingleRecordRoute));
+  // express hashes every JSON answer (SHA-1 of the body) for a weak ETag that only a conditional GET
+  // could use; nothing caches this API that way, and a batch's 200 KB answer was hashed per request
+  app.set('etag', false);
   app.use(httpTelemetry(app.get(GatewayMetrics), app.get(Telemetry).tracer));
   app.use(requireJsonBodies);
   app.useBodyParser('json', { limit: config.maxBodyBytes, type: (request: Request) => request.is('application/json') !== false && !isProduceStream(request) });

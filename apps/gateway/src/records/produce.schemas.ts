@@ -75,6 +75,8 @@ export const produceBatchRequestSchema = z
   })
   ;
 
+export type ProduceBatchRequest = z.infer<typeof produceBatchRequestSchema>;
+
 export const produceBatchResponseSchema = z
   .object({
     successes: z.array(produceResponseSchema.omit({ error_code: true }).extend({ id: z.string() })),

@@ -55,21 +55,11 @@ export class RecordProducer {
   }
 
   /** Sends prepared records in one producer call (in order per partition); all are acknowledged, or it fails. */
-  async sendAll(clusterId: string, topic: string, prepared: PreparedRecord[]): Promise<ProduceResponse[]> {
-    const metadata = await this.kafka.producer.send(
+  sendAll(topic: string, prepared: PreparedRecord[]): Promise<RecordMetadata[]> {
+    return this.kafka.producer.send(
       topic,
       prepared.map((p) => p.record),
     );
-    // the records of one batch share their timestamp: format it once per distinct value
-    let lastMs = Number.NaN;
-    let lastText = '';
-    return metadata.map((m, i) => {
-      if (m.timestamp !== lastMs) {
-        lastMs = m.timestamp;
-        lastText = new Date(m.timestamp).toISOString();
-      }
-      return deliveryReport(clusterId, topic, prepared[i], m, lastText);
-    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Authenticated, CurrentPrincipal } from '../auth/authenticated.decorator';
@@ -8,7 +8,9 @@ import { GatewayConfig } from '../config';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { errorBodyOf } from '../http/error-mapping';
 import { NDJSON, answerProduceStream, isProduceStream } from './produce-stream';
-import { ProduceBatchRequestDto, ProduceBatchResponse, ProduceBatchResponseDto, ProduceRequestDto, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
+import { BatchFailure, BatchSuccess, batchAnswerJson } from './batch-answer';
+import { ProduceBatchRequestDto, ProduceBatchResponseDto, ProduceRequestDto, ProduceResponseDto, TopicRecordsPathDto } from './produce.schemas';
+import { parseBatch } from './plain-records';
 import { PreparedRecord, RecordProducer } from './record-producer';
 import { requestTraceparent } from '../telemetry/http-telemetry';
 import { TopicProduce } from './topic-produce';
@@ -51,38 +53,45 @@ export class RecordsController {
 
   @Post('records\\:batch')
   @HttpCode(HttpStatus.MULTI_STATUS)
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiOperation({ operationId: 'produceRecordBatch', summary: 'Produce a batch of records', description: 'Entries that are not valid records fail on their own; the others are sent together. 207 with successes and failures by entry id.' })
   @ApiResponse({ status: HttpStatus.MULTI_STATUS, type: ProduceBatchResponseDto.Output })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-  async produceBatch(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Body() batch: ProduceBatchRequestDto, @Req() request: Request): Promise<ProduceBatchResponse> {
+  @ApiBody({ type: ProduceBatchRequestDto })
+  async produceBatch(@Param() { cluster_id, topic_name }: TopicRecordsPathDto, @CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: Request): Promise<string> {
+    // validated here rather than by the global pipe: plainly valid batches skip zod's copying parse
+    const { entries } = parseBatch(body);
     const topic = await this.topics.checkedTopic(cluster_id, topic_name, principal);
     const traceparent = requestTraceparent(request);
     // entries that cannot become records fail alone; the rest go to the producer in one send
     // (one completion for the batch, not a promise per record), so a send error fails those together
-    const failures: { index: number; id: string; error_code: number; message: string }[] = [];
-    const sent: { index: number; id: string }[] = [];
-    const prepared: PreparedRecord[] = [];
-    batch.entries.forEach(({ id, ...entry }, index) => {
+    const failures: (BatchFailure & { index: number })[] = [];
+    const sent: { index: number; id: string; prepared: PreparedRecord }[] = [];
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index];
       try {
-        prepared.push(this.producer.prepare(entry, topic, traceparent));
-        sent.push({ index, id });
+        sent.push({ index, id: entry.id, prepared: this.producer.prepare(entry, topic, traceparent) });
       } catch (error) {
-        failures.push({ index, id, ...errorBodyOf(error) });
+        failures.push({ index, id: entry.id, ...errorBodyOf(error) });
       }
-    });
-    const answer: ProduceBatchResponse = { successes: [], failures: [] };
+    }
+    let successes: BatchSuccess[] = [];
     try {
-      const results = await this.producer.sendAll(cluster_id, topic_name, prepared);
-      for (let i = 0; i < results.length; i++) {
-        const { error_code: _, ...result } = results[i];
-        answer.successes.push({ id: sent[i].id, ...result });
-      }
+      const metadata = await this.producer.sendAll(
+        topic_name,
+        sent.map((s) => s.prepared),
+      );
+      successes = sent.map(({ id, prepared }, i) => ({ id, prepared, metadata: metadata[i] }));
     } catch (error) {
       const { error_code, message } = errorBodyOf(error);
       for (const { index, id } of sent) failures.push({ index, id, error_code, message });
       failures.sort((a, b) => a.index - b.index);
     }
-    for (const { id, error_code, message } of failures) answer.failures.push({ id, error_code, message });
-    return answer;
+    return batchAnswerJson(
+      cluster_id,
+      topic_name,
+      successes,
+      failures.map(({ id, error_code, message }) => ({ id, error_code, message })),
+    );
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { TopicInfo } from '@tributary/client';
-import { ZodValidationException } from 'nestjs-zod';
 import { Principal } from '../auth/principal';
 import { TopicAuthorizer } from '../auth/topic-authorizer';
 import { ClusterIdentity } from '../clusters/cluster-identity';
-import { produceRequestSchema, ProduceResponse } from './produce.schemas';
+import { parseRecord } from './plain-records';
+import { ProduceResponse } from './produce.schemas';
 import { RecordProducer } from './record-producer';
 
 /** Validates one JSON record and sends it: its delivery report, or a 400 naming the field, 422, a Kafka error. */
@@ -34,9 +34,7 @@ export class TopicProduce {
   async recordSender(clusterId: string, topicName: string, principal: Principal, traceparent: string | undefined): Promise<RecordSender> {
     const topic = await this.checkedTopic(clusterId, topicName, principal);
     return async (json) => {
-      const parsed = produceRequestSchema.safeParse(json);
-      if (!parsed.success) throw new ZodValidationException(parsed.error);
-      return this.producer.send(clusterId, topicName, this.producer.prepare(parsed.data, topic, traceparent));
+      return this.producer.send(clusterId, topicName, this.producer.prepare(parseRecord(json), topic, traceparent));
     };
   }
 }
