@@ -47,7 +47,11 @@ function serveAheadOfExpress(server: Server, route: { serve(request: IncomingMes
  * with the same checks at a fraction of the cost.
  */
 export function configureHttp(app: NestExpressApplication, config: GatewayConfig): void {
-  serveAheadOfExpress(app.getHttpServer(), app.get(SingleRecordRoute));
+  const server: Server = app.getHttpServer();
+  // a produce stream is a request body that lasts as long as its producer: Node's default
+  // requestTimeout (300 s) cut streams mid-flow; headersTimeout still bounds a request's headers
+  server.requestTimeout = 0;
+  serveAheadOfExpress(server, app.get(SingleRecordRoute));
   // express hashes every JSON answer (SHA-1 of the body) for a weak ETag that only a conditional GET
   // could use; nothing caches this API that way, and a batch's 200 KB answer was hashed per request
   app.set('etag', false);

@@ -31,12 +31,12 @@ export class RecordsController {
     operationId: 'produceRecord',
     summary: 'Produce a record, or stream records',
     description:
-      'One JSON record answers with its delivery report. A stream of records is a body of newline-delimited JSON records, ' +
+      'One JSON record answers with its delivery report. A stream of records is a body of JSON records back to back (one per line, pretty-printed, or with nothing between them), ' +
       'sent as application/x-ndjson, or as application/json with Transfer-Encoding: chunked (the REST Proxy streaming mode); ' +
       'it is answered as application/x-ndjson: one report (or {"error_code", "message"}) per record, in order, while the connection stays open. ' +
       'Other media types are answered 415.',
   })
-  @ApiBody({ type: ProduceRequestDto, description: 'One record; as application/x-ndjson, one record like this per line' })
+  @ApiBody({ type: ProduceRequestDto, description: 'One record; in a stream, records like this one after another' })
   @ApiConsumes('application/json', NDJSON)
   @ApiResponse({ status: HttpStatus.OK, type: ProduceResponseDto.Output })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpStatus.UNPROCESSABLE_ENTITY)

@@ -59,7 +59,7 @@ export const getBroker = <ThrowOnError extends boolean = false>(options: Options
 /**
  * Produce a record, or stream records
  *
- * One JSON record answers with its delivery report. A stream of records is a body of newline-delimited JSON records, sent as application/x-ndjson, or as application/json with Transfer-Encoding: chunked (the REST Proxy streaming mode); it is answered as application/x-ndjson: one report (or {"error_code", "message"}) per record, in order, while the connection stays open. Other media types are answered 415.
+ * One JSON record answers with its delivery report. A stream of records is a body of JSON records back to back (one per line, pretty-printed, or with nothing between them), sent as application/x-ndjson, or as application/json with Transfer-Encoding: chunked (the REST Proxy streaming mode); it is answered as application/x-ndjson: one report (or {"error_code", "message"}) per record, in order, while the connection stays open. Other media types are answered 415.
  */
 export const produceRecord = <ThrowOnError extends boolean = false>(options: Options<ProduceRecordData, ThrowOnError>) => (options.client ?? client).post<ProduceRecordResponses, ProduceRecordErrors, ThrowOnError>({
     security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],

@@ -894,7 +894,7 @@ export type GetBrokerResponse = GetBrokerResponses[keyof GetBrokerResponses];
 
 export type ProduceRecordData = {
     /**
-     * One record; as application/x-ndjson, one record like this per line
+     * One record; in a stream, records like this one after another
      */
     body: ProduceRequest;
     path: {
