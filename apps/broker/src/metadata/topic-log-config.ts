@@ -18,6 +18,10 @@ export function topicLogConfig(configs: ReadonlyMap<string, string>, defaults: P
   set('retentionBytes', num('retention.bytes'));
   set('deleteRetentionMs', num('delete.retention.ms'));
   set('minCompactionLagMs', num('min.compaction.lag.ms'));
+  // Kafka's default is Long.MAX_VALUE: anything that large never forces a clean
+  const maxCompactionLagMs = num('max.compaction.lag.ms');
+  set('maxCompactionLagMs', maxCompactionLagMs !== undefined && maxCompactionLagMs < Number.MAX_SAFE_INTEGER ? maxCompactionLagMs : undefined);
+  set('minCleanableDirtyRatio', num('min.cleanable.dirty.ratio'));
   // Kafka's "never" default is Long.MAX_VALUE; anything that large means no policy-driven fsync
   const flushMessages = num('flush.messages');
   set('flushMessages', flushMessages !== undefined && flushMessages < Number.MAX_SAFE_INTEGER ? flushMessages : undefined);

@@ -18,4 +18,15 @@ describe('topic configs', () => {
     expect(validateTopicConfig('cleanup.policy', 'forever')).toContain('"forever"');
     expect(validateTopicConfig('no.such.config', '1')).toBe('unknown topic config "no.such.config"');
   });
+
+  it('accepts min.cleanable.dirty.ratio in [0, 1] only, and max.compaction.lag.ms from 1 ms', () => {
+    expect(validateTopicConfig('min.cleanable.dirty.ratio', '0.1')).toBeNull();
+    expect(validateTopicConfig('min.cleanable.dirty.ratio', '0')).toBeNull();
+    expect(validateTopicConfig('min.cleanable.dirty.ratio', '1')).toBeNull();
+    expect(validateTopicConfig('min.cleanable.dirty.ratio', '1.5')).toBe('min.cleanable.dirty.ratio must be <= 1, got 1.5');
+    expect(validateTopicConfig('min.cleanable.dirty.ratio', '-0.1')).toBe('min.cleanable.dirty.ratio must be >= 0, got -0.1');
+    expect(validateTopicConfig('min.cleanable.dirty.ratio', '')).toBe('min.cleanable.dirty.ratio must be a number, got ""');
+    expect(validateTopicConfig('max.compaction.lag.ms', '60000')).toBeNull();
+    expect(validateTopicConfig('max.compaction.lag.ms', '0')).toBe('max.compaction.lag.ms must be >= 1, got 0');
+  });
 });

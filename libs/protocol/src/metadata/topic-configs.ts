@@ -11,6 +11,8 @@ export interface ConfigDefinition {
   defaultValue: string;
   /** Inclusive lower bound for numbers. */
   min?: number;
+  /** Inclusive upper bound for doubles. */
+  max?: number;
   /** Allowed values for strings / list items. */
   oneOf?: readonly string[];
   doc: string;
@@ -29,6 +31,8 @@ export const TOPIC_CONFIGS: readonly ConfigDefinition[] = [
   { name: 'index.interval.bytes', type: 'int', defaultValue: '4096', min: 0, doc: 'bytes between offset index entries' },
   { name: 'max.message.bytes', type: 'int', defaultValue: String(1024 * 1024 + 12), min: 0, doc: 'largest record batch accepted' },
   { name: 'message.timestamp.type', type: 'string', defaultValue: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], doc: 'producer timestamps or broker append time' },
+  { name: 'max.compaction.lag.ms', type: 'long', defaultValue: LONG_MAX, min: 1, doc: 'dirty records older than this are compacted whatever the dirty ratio' },
+  { name: 'min.cleanable.dirty.ratio', type: 'double', defaultValue: '0.5', min: 0, max: 1, doc: 'share of uncompacted bytes a log needs before it is compacted' },
   { name: 'min.compaction.lag.ms', type: 'long', defaultValue: '0', min: 0, doc: 'records younger than this are not compacted' },
   { name: 'min.insync.replicas', type: 'int', defaultValue: '1', min: 1, doc: 'replicas that must acknowledge an acks=all write' },
   { name: 'retention.bytes', type: 'long', defaultValue: '-1', min: -1, doc: 'maximum partition size before old segments go (-1: unbounded)' },
@@ -59,8 +63,13 @@ export function validateTopicConfig(name: string, value: string | null): string 
       if (definition.min !== undefined && n < definition.min) return `${name} must be >= ${definition.min}, got ${value}`;
       return null;
     }
-    case 'double':
-      return Number.isFinite(Number(value)) ? null : `${name} must be a number, got "${value}"`;
+    case 'double': {
+      const n = value.trim() === '' ? NaN : Number(value);
+      if (!Number.isFinite(n)) return `${name} must be a number, got "${value}"`;
+      if (definition.min !== undefined && n < definition.min) return `${name} must be >= ${definition.min}, got ${value}`;
+      if (definition.max !== undefined && n > definition.max) return `${name} must be <= ${definition.max}, got ${value}`;
+      return null;
+    }
     case 'boolean':
       return value === 'true' || value === 'false' ? null : `${name} must be true or false, got "${value}"`;
     case 'string':
