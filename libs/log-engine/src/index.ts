@@ -1,7 +1,7 @@
 export { PartitionLog } from './partition-log';
 export type { AppendInfo, ReadResult, RecoveryReport, PartitionLogOptions } from './partition-log';
 export { LogManager } from './log-manager';
-export type { LogManagerOptions, TopicPartition } from './log-manager';
+export type { CleanerRun, LogManagerOptions, TopicPartition, UncleanablePartition } from './log-manager';
 export { LogCleaner } from './log-cleaner';
 export type { CleanResult } from './log-cleaner';
 export { DEFAULT_LOG_CONFIG, logConfig, systemClock } from './log-config';

@@ -22,6 +22,8 @@ export interface CleanResult {
   recordsRemoved: number;
   bytesBefore: number;
   bytesAfter: number;
+  /** The first offset not cleaned by this run (the next run's first dirty offset); null when nothing was cleaned. */
+  cleanedUpToOffset: number | null;
 }
 
 /** The largest key map one run builds; beyond it the run cleans fewer segments. */
@@ -61,24 +63,36 @@ export class LogCleaner {
     this.maxBytesPerRun = options.maxBytesPerRun ?? 256 * 1024 * 1024;
   }
 
-  clean(log: PartitionLog): CleanResult {
-    const result: CleanResult = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
+  /**
+   * Compacts the log's inactive segments. Records from `firstDirtyOffset` on are the dirty ones
+   * (written since the last clean); those below were cleaned before and hold one record per key
+   * already, so only the dirty ones feed the key map (within the run's I/O budget), as in
+   * Kafka's cleaner, and the clean ones are rewritten against it. Without it, all is dirty.
+   */
+  clean(log: PartitionLog, firstDirtyOffset = log.logStartOffset): CleanResult {
+    const result: CleanResult = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpToOffset: null };
     const nowMs = this.clock.nowMs();
-    const candidates = this.cleanableSegments(log, nowMs);
+    const candidates = this.cleanableSegments(log, nowMs, firstDirtyOffset);
     if (candidates.length === 0) return result;
     const transactions = CleanerTransactionScan.scan(candidates);
     const latest = new Map<string, number>();
-    const segments: LogSegment[] = [];
+    const stable = transactions.stablePrefix(candidates);
     const abortedInKeyPass = transactions.abortedCursor();
-    for (const segment of transactions.stablePrefix(candidates)) {
+    let keyedSegments = 0;
+    for (const [i, segment] of stable.entries()) {
+      if (segment.nextOffset <= firstDirtyOffset) continue;
       if (latest.size > MAX_KEYS_PER_RUN) break;
       forEachBatch(segment, (header, bytes) => {
         if ((header.attributes & ATTR_CONTROL) !== 0) return;
         if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && abortedInKeyPass(producerIdOf(bytes), header.baseOffset)) return;
         for (const record of this.recordsOf(header, bytes) ?? []) if (record.key !== null) latest.set(record.key.toString('latin1'), record.offset);
       });
-      segments.push(segment);
+      keyedSegments = i + 1;
     }
+    // nothing dirty is stable yet (or nothing is dirty): the clean part has nothing to lose
+    if (keyedSegments === 0) return result;
+    const segments = stable.slice(0, keyedSegments);
+    result.cleanedUpToOffset = segments[segments.length - 1].nextOffset;
     const tombstoneHorizonMs = nowMs - log.config.deleteRetentionMs;
     const markerHorizonMs = nowMs + log.config.deleteRetentionMs;
     const aborted = transactions.abortedCursor();
@@ -105,9 +119,11 @@ export class LogCleaner {
             kept.push(bytes);
             return;
           }
-          const survivors = records.filter(
-            (r) => (r.key === null || latest.get(r.key.toString('latin1')) === r.offset) && !(r.value === null && header.maxTimestamp < tombstoneHorizonMs),
-          );
+          // a key absent from the map was last written in the clean part: that record is its latest
+          const survivors = records.filter((r) => {
+            const last = r.key === null ? undefined : latest.get(r.key.toString('latin1'));
+            return (last === undefined || last === r.offset) && !(r.value === null && header.maxTimestamp < tombstoneHorizonMs);
+          });
           result.recordsRemoved += records.length - survivors.length;
           if (survivors.length === records.length) kept.push(bytes);
           else if (survivors.length > 0) kept.push(rebuild(header, bytes, survivors));
@@ -122,14 +138,19 @@ export class LogCleaner {
     return result;
   }
 
-  /** Inactive segments, oldest first, whose newest record is older than min.compaction.lag.ms, within the I/O budget. */
-  private cleanableSegments(log: PartitionLog, nowMs: number): LogSegment[] {
+  /**
+   * Inactive segments, oldest first, whose newest record is older than min.compaction.lag.ms:
+   * every clean one (below `firstDirtyOffset`) and the dirty ones within the I/O budget.
+   */
+  private cleanableSegments(log: PartitionLog, nowMs: number, firstDirtyOffset: number): LogSegment[] {
     const out: LogSegment[] = [];
-    let bytes = 0;
+    let dirtyBytes = 0;
     for (const segment of log.inactiveSegments()) {
       if (nowMs - segment.maxTimestamp < log.config.minCompactionLagMs) break;
-      if (bytes + segment.size > this.maxBytesPerRun && out.length > 0) break;
-      bytes += segment.size;
+      if (segment.nextOffset > firstDirtyOffset) {
+        if (dirtyBytes + segment.size > this.maxBytesPerRun && dirtyBytes > 0) break;
+        dirtyBytes += segment.size;
+      }
       out.push(segment);
     }
     return out;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LogCleaner } from './log-cleaner';
+import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { CleanResult, LogCleaner } from './log-cleaner';
 import { Clock, LogConfig, systemClock } from './log-config';
 import { PartitionLog } from './partition-log';
 import { BatchCodec } from './records';
@@ -22,7 +23,7 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number;
   /** log.flush.offset.checkpoint.interval.ms */
   recoveryPointCheckpointIntervalMs?: number;
-  /** How often one compacted partition is cleaned. */
+  /** How often the dirtiest compacted partition is cleaned (one per run). */
   cleanerIntervalMs?: number;
   /** Bytes of segments the cleaner may read in one run (bounds its I/O). */
   cleanerMaxBytesPerRun?: number;
@@ -39,8 +40,16 @@ export interface UncleanablePartition extends TopicPartition {
   retryAtMs: number;
 }
 
+/** What one cleaner run did: which partition it picked, how dirty it was, what the clean removed. */
+export interface CleanerRun extends TopicPartition {
+  dirtyRatio: number;
+  result: CleanResult;
+}
+
 /** The longest wait between retries of a partition that keeps failing to clean. */
 const MAX_CLEANER_BACKOFF_MS = 3_600_000;
+/** Kafka's name: per partition, the first offset the cleaner has not cleaned yet. */
+export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const DELETED_SUFFIX = '-delete';
@@ -67,7 +76,14 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly clock: Clock;
   private readonly cleaner: LogCleaner;
-  private cleanerCursor = 0;
+  /** Per partition directory name: the first dirty offset (everything below it was cleaned). */
+  private readonly cleanedUpTo = new Map<string, number>();
+  /**
+   * Partitions whose last clean could not move (their dirty data is all in an open
+   * transaction), by the end offset of their inactive segments then: skipped until a segment
+   * rolls, so an open transaction does not make one partition win every run for nothing.
+   */
+  private readonly stalled = new Map<string, number>();
   /** By partition directory name; an entry goes when its partition cleans again or is deleted. */
   private readonly uncleanable = new Map<string, { error: string; failures: number; retryAtMs: number }>();
 
@@ -89,6 +105,7 @@ export class LogManager {
       const tp = parsePartitionDirName(entry.name);
       if (tp !== null) manager.logs.set(entry.name, manager.openLog(entry.name, {}));
     }
+    manager.loadCleanerCheckpoint();
     return manager;
   }
 
@@ -117,6 +134,8 @@ export class LogManager {
     if (!log) return false;
     this.logs.delete(name);
     this.uncleanable.delete(name);
+    this.stalled.delete(name);
+    if (this.cleanedUpTo.delete(name)) this.writeCleanerCheckpoint();
     log.close();
     const doomed = path.join(this.options.dataDir, `${name}.${Date.now().toString(36)}${DELETED_SUFFIX}`);
     fs.renameSync(log.dir, doomed);
@@ -156,24 +175,49 @@ export class LogManager {
   }
 
   /**
-   * Cleans the next compacted partition in round-robin order (one per run bounds the I/O).
+   * Cleans the dirtiest compacted partition, as Kafka's cleaner picks it: dirty bytes (inactive
+   * segments written since its last clean, old enough for min.compaction.lag.ms) over all its
+   * inactive bytes, above its min.cleanable.dirty.ratio, or any ratio once its dirty data is
+   * older than max.compaction.lag.ms. One partition per run bounds the I/O. The cleaned-up-to
+   * offsets are checkpointed, so a restart neither rescans clean data nor forgets dirty data.
    * A clean that throws (an I/O error, a torn segment, a bug) never escapes: the partition is
    * set aside as uncleanable, reported through onCleanerError, and skipped until its backoff
    * ends, so one bad partition neither stops the broker nor starves the others.
    */
-  runCleanerOnce(): void {
+  runCleanerOnce(): CleanerRun | null {
     const nowMs = this.clock.nowMs();
-    const compacted = [...this.logs.entries()].filter(
-      ([name, log]) => log.config.cleanupPolicy.includes('compact') && (this.uncleanable.get(name)?.retryAtMs ?? -Infinity) <= nowMs,
-    );
-    if (compacted.length === 0) return;
-    const [name, log] = compacted[this.cleanerCursor++ % compacted.length];
+    let dirtiest: { name: string; log: PartitionLog; firstDirty: number; ratio: number } | null = null;
+    for (const [name, log] of this.logs) {
+      if (!log.config.cleanupPolicy.includes('compact') || (this.uncleanable.get(name)?.retryAtMs ?? -Infinity) > nowMs) continue;
+      if (this.stalled.get(name) === inactiveEndOffset(log)) continue;
+      const firstDirty = this.firstDirtyOffset(name, log);
+      const { ratio, overdue } = dirtiness(log, firstDirty, nowMs);
+      if (!(ratio > log.config.minCleanableDirtyRatio || (overdue && ratio > 0))) continue;
+      if (dirtiest === null || ratio > dirtiest.ratio) dirtiest = { name, log, firstDirty, ratio };
+    }
+    if (dirtiest === null) return null;
+    const { name, log, firstDirty, ratio } = dirtiest;
     try {
-      this.cleaner.clean(log);
+      const result = this.cleaner.clean(log, firstDirty);
       this.uncleanable.delete(name);
+      if (result.cleanedUpToOffset === null) this.stalled.set(name, inactiveEndOffset(log));
+      else {
+        this.stalled.delete(name);
+        this.cleanedUpTo.set(name, result.cleanedUpToOffset);
+        this.writeCleanerCheckpoint();
+      }
+      return { ...(parsePartitionDirName(name) as TopicPartition), dirtyRatio: ratio, result };
     } catch (thrown) {
       this.markUncleanable(name, thrown instanceof Error ? thrown : new Error(String(thrown)), nowMs);
+      return null;
     }
+  }
+
+  /** The first offset of a partition not cleaned yet: its checkpoint, unless the log no longer has it (truncated, or its start moved past it). */
+  private firstDirtyOffset(name: string, log: PartitionLog): number {
+    const checkpoint = this.cleanedUpTo.get(name);
+    if (checkpoint === undefined || checkpoint > log.logEndOffset) return log.logStartOffset;
+    return Math.max(checkpoint, log.logStartOffset);
   }
 
   /** Partitions whose last clean failed, with when each is tried again. */
@@ -186,6 +230,24 @@ export class LogManager {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
+  }
+
+  private loadCleanerCheckpoint(): void {
+    for (const line of readCheckpoint(path.join(this.options.dataDir, CLEANER_CHECKPOINT_FILE)) ?? []) {
+      const [topic, partition, offset] = line.split(' ');
+      const name = `${topic}-${partition}`;
+      const value = Number(offset);
+      // entries of partitions gone from this directory, or that do not parse, are dropped
+      if (this.logs.has(name) && Number.isSafeInteger(value) && value >= 0) this.cleanedUpTo.set(name, value);
+    }
+  }
+
+  private writeCleanerCheckpoint(): void {
+    const lines = [...this.cleanedUpTo].map(([name, offset]) => {
+      const { topic, partition } = parsePartitionDirName(name) as TopicPartition;
+      return `${topic} ${partition} ${offset}`;
+    });
+    writeCheckpoint(path.join(this.options.dataDir, CLEANER_CHECKPOINT_FILE), lines);
   }
 
   private markUncleanable(name: string, error: Error, nowMs: number): void {
@@ -207,4 +269,33 @@ export class LogManager {
       batchCodec: this.options.batchCodec,
     });
   }
+}
+
+/**
+ * A compacted log's dirty ratio: bytes of its inactive segments from `firstDirty` on (up to the
+ * first one younger than min.compaction.lag.ms) over the bytes of all inactive segments up to
+ * there. Overdue: the first dirty segment's newest record is older than max.compaction.lag.ms
+ * (Kafka looks at its oldest record; segments keep only their newest timestamp, so this is late
+ * by at most one segment's time span).
+ */
+function dirtiness(log: PartitionLog, firstDirty: number, nowMs: number): { ratio: number; overdue: boolean } {
+  let cleanBytes = 0;
+  let dirtyBytes = 0;
+  let overdue = false;
+  for (const segment of log.inactiveSegments()) {
+    if (segment.nextOffset <= firstDirty) {
+      cleanBytes += segment.size;
+      continue;
+    }
+    const ageMs = nowMs - segment.maxTimestamp;
+    if (ageMs < log.config.minCompactionLagMs) break;
+    if (dirtyBytes === 0) overdue = ageMs > log.config.maxCompactionLagMs;
+    dirtyBytes += segment.size;
+  }
+  const total = cleanBytes + dirtyBytes;
+  return { ratio: total === 0 ? 0 : dirtyBytes / total, overdue };
+}
+
+function inactiveEndOffset(log: PartitionLog): number {
+  return log.inactiveSegments().at(-1)?.nextOffset ?? -1;
 }
