@@ -318,6 +318,24 @@ describe('PartitionLog', () => {
     });
   });
 
+  it('rewrites the recovery-point checkpoint only when the flushed offset moved (idle partitions cost no fsync)', async () => {
+    const file = path.join(dir, 'topic-0', 'recovery-point-offset-checkpoint');
+    log.appendAsLeader(batchOf(3), 0);
+    await log.flush();
+    log.checkpointRecoveryPoint();
+    const lastLine = () => fs.readFileSync(file, 'utf8').trim().split('\n').pop();
+    expect(lastLine()).toBe('3');
+    // planted: a rewrite would put 3 back, so a 2 that stays means the file was left alone
+    fs.writeFileSync(file, '0\n1\n2\n');
+    log.checkpointRecoveryPoint();
+    log.checkpointRecoveryPoint();
+    expect(lastLine()).toBe('2');
+    log.appendAsLeader(batchOf(2), 0);
+    await log.flush();
+    log.checkpointRecoveryPoint();
+    expect(lastLine()).toBe('5');
+  });
+
   it('keeps sparse indexes: one entry per index.interval.bytes', () => {
     for (let i = 0; i < 20; i++) log.appendAsLeader(batchOf(1, { size: 10 }), 0);
     const indexSize = fs.statSync(path.join(dir, 'topic-0', '00000000000000000000.index')).size;

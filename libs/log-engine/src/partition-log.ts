@@ -68,6 +68,8 @@ export class PartitionLog {
   private segments: LogSegment[] = [];
   private startOffset = 0;
   private flushedOffset = 0;
+  /** The recovery point on disk (-1: not known to be written). */
+  private checkpointedRecoveryPoint = -1;
   private unflushedRecords = 0;
   private lastFlushMs: number;
   private flushing = false;
@@ -360,7 +362,11 @@ export class PartitionLog {
 
   /** Persists the recovery point so the next unclean open scans only past it. */
   checkpointRecoveryPoint(): void {
-    if (!this.closed) writeOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE), this.flushedOffset);
+    // unchanged since the last write: nothing to persist (the log manager checkpoints every log each
+    // minute, and an fsync'ed rewrite of every idle partition's file stalled the event loop ~100 ms)
+    if (this.closed || this.flushedOffset === this.checkpointedRecoveryPoint) return;
+    writeOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE), this.flushedOffset);
+    this.checkpointedRecoveryPoint = this.flushedOffset;
   }
 
   /** Clean stop: flush everything, write checkpoints and the clean-shutdown marker. */
@@ -570,7 +576,9 @@ export class PartitionLog {
       this.segments[i].nextOffset = this.segments[i + 1].baseOffset;
       this.segments[i].maxTimestamp = this.segments[i].timeIndex.lastEntry()?.timestamp ?? -1;
     }
-    const recoveryPoint = readOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE)) ?? 0;
+    const checkpointed = readOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE));
+    const recoveryPoint = checkpointed ?? 0;
+    this.checkpointedRecoveryPoint = checkpointed ?? -1;
     if (cleanShutdown) this.activeSegment.loadEnd(this.config.maxMessageBytes);
     else this.recoverFrom(recoveryPoint, report);
     const checkpointedStart = readOffsetCheckpoint(path.join(this.dir, LOG_START_OFFSET_FILE)) ?? 0;

@@ -79,6 +79,20 @@ describe('idempotent producer state', () => {
     expect((await produce(idempotent(7, 0, 8))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(logEnd()).toBe(6);
   });
+
+  it('rewrites the snapshot of a partition only after something was written to it', async () => {
+    const file = path.join(dir, 't-0', 'producer-state.snapshot');
+    await produce(idempotent(7, 0, 0));
+    replicas.snapshotProducerStates();
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).offset).toBe(2);
+    // planted: a rewrite would replace it, so a planted snapshot that stays means it was left alone
+    fs.writeFileSync(file, JSON.stringify({ offset: 0, producers: [] }));
+    replicas.snapshotProducerStates();
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).offset).toBe(0);
+    await produce(idempotent(7, 0, 2));
+    replicas.snapshotProducerStates();
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).offset).toBe(4);
+  });
 });
 
 describe('producer state rebuilt from a compacted log', () => {

@@ -85,6 +85,8 @@ function lastSequence(first: number, count: number): number {
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
   transactions = new TransactionIndex();
+  /** Where the snapshot on disk was taken (-1: none written by this process). */
+  private snapshotAt = { offset: -1, logStartOffset: -1 };
 
   private constructor(private readonly dir: string) {}
 
@@ -195,15 +197,21 @@ export class ProducerStateManager {
   reload(log: PartitionLog): void {
     this.producers.clear();
     this.transactions.clear();
+    // the log was cut: the same offset may now hold other batches, so the next snapshot is written
+    this.snapshotAt = { offset: -1, logStartOffset: -1 };
     this.replay(log, log.logStartOffset);
   }
 
   /** Writes the state as of `offset` (the log end) atomically. */
   takeSnapshot(offset: number, logStartOffset = 0): void {
+    // the state changes only with the log: a partition nothing was written to keeps its snapshot
+    // (the broker snapshots every partition each minute, and rewriting idle ones stalled it)
+    if (offset === this.snapshotAt.offset && logStartOffset === this.snapshotAt.logStartOffset) return;
     const file = path.join(this.dir, SNAPSHOT_FILE);
     this.transactions.pruneBelow(logStartOffset);
     fs.writeFileSync(`${file}.tmp`, JSON.stringify({ offset, producers: [...this.producers.values()], transactions: this.transactions.snapshot() }));
     fs.renameSync(`${file}.tmp`, file);
+    this.snapshotAt = { offset, logStartOffset };
   }
 
   private findDuplicate(batch: ProducerBatch): BatchMetadata | null {
