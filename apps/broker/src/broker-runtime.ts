@@ -21,6 +21,7 @@ import { ReplicaFetcherManager } from './replica/replica-fetcher-manager';
 import { ReplicaManager } from './replica/replica-manager';
 import { Authorizer } from './security/authorizer';
 import { PlainAuthenticator } from './security/plain-authenticator';
+import { logBatchCodec } from './storage/log-batch-codec';
 import { BrokerMetrics } from './telemetry/broker-metrics';
 
 const ISR_CHECK_INTERVAL_MS = 5_000;
@@ -60,6 +61,8 @@ export class BrokerRuntime {
     const controller = new QuorumChannel(config.controllers);
     const logs = LogManager.open({
       dataDir: path.join(config.dataDir, 'logs'),
+      batchCodec: logBatchCodec,
+      cleanerIntervalMs: config.logCleanerBackoffMs,
       onCleanerError: (tp, error, retryAtMs) =>
         logger.warn({ msg: 'log cleaner failed; partition set aside until retry', topic: tp.topic, partition: tp.partition, error: error.message, retryAt: new Date(retryAtMs).toISOString() }),
     });

@@ -36,6 +36,8 @@ export const brokerConfigSchema = z.object({
   transactionMaxTimeoutMs: z.coerce.number().int().min(1).default(900_000),
   /** transactional.id.expiration.ms: a transactional id idle this long is forgotten. */
   transactionalIdExpirationMs: z.coerce.number().int().min(1).default(7 * 24 * 3600 * 1000),
+  /** log.cleaner.backoff.ms: how often the dirtiest compacted partition is cleaned (one per run). */
+  logCleanerBackoffMs: z.coerce.number().int().min(1).default(15_000),
   /** OTLP/HTTP collector base URL (http://host:4318) for traces; unset: no tracing at all. */
   otlpEndpoint: z.url().optional(),
 }).superRefine((config, ctx) => {

@@ -49,8 +49,8 @@ const MAX_KEYS_PER_RUN = 1_000_000;
  * stale transaction coordinators) live in it; that costs one small batch per producer id.
  * Earlier batches of a producer are not needed: only the last epoch and sequence matter, and no
  * transaction is left open by a removed batch because markers outlive their data.
- * Compressed batches are decoded through the injected codec; without one they are kept as
- * they are (an aborted one is still removed whole).
+ * Compressed batches are decoded through the injected codec and rewritten with their own
+ * codec; without one they are kept as they are (an aborted one is still removed whole).
  */
 export class LogCleaner {
   private readonly clock: Clock;
@@ -126,7 +126,7 @@ export class LogCleaner {
           });
           result.recordsRemoved += records.length - survivors.length;
           if (survivors.length === records.length) kept.push(bytes);
-          else if (survivors.length > 0) kept.push(rebuild(header, bytes, survivors));
+          else if (survivors.length > 0) kept.push(rebuild(header, bytes, survivors, undefined, this.batchCodec));
           else if (lastOfProducer) kept.push(emptyBatch(bytes));
         });
       }
@@ -196,12 +196,14 @@ function cleanMarker(header: BatchHeader, bytes: Buffer, hasData: boolean, lastO
 }
 
 /**
- * The batch re-encoded with only `survivors` (uncompressed), keeping its offsets, producer
- * fields and attribute flags. With `deleteHorizonMs`, the base timestamp becomes that horizon
- * and the delete-horizon flag is set; record timestamps stay exact (their deltas change).
+ * The batch re-encoded with only `survivors`, keeping its offsets, producer fields and attribute
+ * flags, and its compression when `codec` is given (as Kafka's cleaner rewrites a batch with
+ * its codec; without one the records are written plain). With `deleteHorizonMs`, the base
+ * timestamp becomes that horizon and the delete-horizon flag is set; record timestamps stay
+ * exact (their deltas change).
  */
-function rebuild(header: BatchHeader, bytes: Buffer, survivors: LogRecord[], deleteHorizonMs?: number): Buffer {
-  const out = encodeBatch(
+function rebuild(header: BatchHeader, bytes: Buffer, survivors: LogRecord[], deleteHorizonMs?: number, codec?: BatchCodec): Buffer {
+  let out = encodeBatch(
     survivors.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers })),
     {
       baseOffset: header.baseOffset,
@@ -216,6 +218,13 @@ function rebuild(header: BatchHeader, bytes: Buffer, survivors: LogRecord[], del
   );
   let attributes = header.attributes & ~ATTR_COMPRESSION_MASK;
   if (deleteHorizonMs !== undefined) attributes |= ATTR_DELETE_HORIZON;
+  const compression = header.attributes & ATTR_COMPRESSION_MASK;
+  if (compression !== 0 && codec !== undefined) {
+    const compressed = codec.compressRecords(compression, out.subarray(BATCH.HEADER_SIZE));
+    out = Buffer.concat([out.subarray(0, BATCH.HEADER_SIZE), compressed]);
+    out.writeInt32BE(out.length - BATCH.LOG_OVERHEAD, BATCH.LENGTH);
+    attributes |= compression;
+  }
   out.writeInt16BE(attributes, BATCH.ATTRIBUTES);
   // LogAppendTime: the broker's time is the batch's max timestamp, whatever the records say
   if ((attributes & ATTR_TIMESTAMP_TYPE_LOG_APPEND) !== 0) writeInt64(out, BATCH.MAX_TIMESTAMP, header.maxTimestamp);

@@ -40,6 +40,8 @@ export interface BatchOptions {
 /** Reads and writes records of compressed batches; supplied by the broker from libs/protocol. */
 export interface BatchCodec {
   decodeRecords(batch: Buffer): LogRecord[];
+  /** The records section of a batch (what follows its header) compressed with `compression` (the attributes' codec id). */
+  compressRecords(compression: number, records: Buffer): Buffer;
 }
 
 const MAX_VARINT_BYTES = 10;
