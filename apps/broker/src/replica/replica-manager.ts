@@ -57,6 +57,13 @@ export interface FetchPartitionResult {
   records: Buffer;
 }
 
+/** The records of a partition read that found none (zero bytes: one shared buffer serves every answer). */
+const NO_RECORDS = Buffer.alloc(0);
+
+function fetchError(p: FetchPartition, errorCode: number, highWatermark: number, logStartOffset: number): FetchPartitionResult {
+  return { topic: p.topic, partition: p.partition, errorCode, highWatermark, lastStableOffset: -1, logStartOffset, records: NO_RECORDS };
+}
+
 export interface FetchParams {
   /** -1 for consumers; a broker id for followers (reads up to the log end and reports position). */
   replicaId: number;
@@ -285,9 +292,8 @@ export class ReplicaManager {
    * batch would block its consumer forever), and exhausted budgets skip the read.
    */
   private readPartition(p: FetchPartition, maxBytes: number, params: FetchParams, nothingYet: boolean): FetchPartitionResult {
-    const base = { topic: p.topic, partition: p.partition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: Buffer.alloc(0) };
     const replica = this.partitions.get(keyOf(p.topic, p.partition));
-    if (!replica) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    if (!replica) return fetchError(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
     try {
       const isFollower = params.replicaId >= 0;
       const skip = maxBytes <= 0 && !nothingYet && !isFollower;
@@ -297,18 +303,19 @@ export class ReplicaManager {
         // a follower's fetch moved the HW: acks=all producers and consumers may proceed
         queueMicrotask(() => this.onPartitionChanged(p.topic, p.partition));
       }
+      // one object per partition read, no spreads: a long poll reads again on every append to its partitions
       return {
-        ...base,
+        topic: p.topic,
+        partition: p.partition,
         errorCode: ErrorCode.NONE,
         highWatermark: replica.highWatermark,
         lastStableOffset: replica.lastStableOffset,
         logStartOffset: replica.logStartOffset,
         abortedTransactions: params.isolation === 'committed' && !isFollower ? (read?.abortedTransactions ?? []) : null,
-        records: read?.records ?? Buffer.alloc(0),
+        records: read?.records ?? NO_RECORDS,
       };
     } catch (error) {
-      const kafkaError = toKafkaError(error);
-      return { ...base, errorCode: kafkaError.code, highWatermark: replica.highWatermark, logStartOffset: replica.logStartOffset };
+      return fetchError(p, toKafkaError(error).code, replica.highWatermark, replica.logStartOffset);
     }
   }
 
