@@ -134,7 +134,7 @@ export class BrokerRuntime {
       metrics,
       tracer: telemetry.tracer,
     };
-    metrics.observe({ replicas, groups, image: () => loader.image });
+    metrics.observe({ replicas, groups, logs, image: () => loader.image });
     const handler = new KafkaRequestHandler(context);
     const server = new KafkaServer((frame, connection) => handler.handle(frame, connection), {
       host: config.host,

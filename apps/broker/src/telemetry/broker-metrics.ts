@@ -1,4 +1,5 @@
 import { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+import type { LogManager } from '@tributary/log-engine';
 import { apiDeclarations, MetadataImage } from '@tributary/protocol';
 import type { GroupCoordinator } from '../groups/group-coordinator';
 import type { ReplicaManager } from '../replica/replica-manager';
@@ -13,6 +14,7 @@ const REQUEST_DURATION_BUCKETS_MS = [0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250,
 export interface BrokerMetricSources {
   replicas: ReplicaManager;
   groups: GroupCoordinator;
+  logs: LogManager;
   image(): MetadataImage;
 }
 
@@ -119,6 +121,9 @@ export class BrokerMetrics {
       let count = 0;
       for (const partition of sources.replicas.allPartitions()) if (partition.isLeader) count++;
       result.observe(count);
+    });
+    meter.createObservableGauge('tributary.broker.log.cleaner.uncleanable.partitions', { description: 'Compacted partitions whose last clean failed, set aside until a retry (Kafka: uncleanable-partitions-count)' }).addCallback((result) => {
+      result.observe(sources.logs.uncleanablePartitions().length);
     });
     meter.createObservableGauge('tributary.broker.group.lag', { description: `Records between a group's committed offset and the high watermark, for groups coordinated and partitions led here (at most ${MAX_GROUP_LAG_SERIES} series)` }).addCallback((result) => observeGroupLag(sources, result));
   }
