@@ -95,6 +95,15 @@ describe('LogManager: a partition that fails to clean', () => {
     expect((manager.getLog(torn) as PartitionLog).sizeInBytes).toBeLessThan(bytesBefore);
   });
 
+  it('is no longer listed once its topic stops being compacted', () => {
+    tearFirstSegment();
+    manager.runCleanerOnce();
+    expect(manager.uncleanablePartitions()).toHaveLength(1);
+    manager.getLog(torn)?.reconfigure({ cleanupPolicy: 'delete', segmentBytes: 1024 });
+    manager.runCleanerOnce();
+    expect(manager.uncleanablePartitions()).toEqual([]);
+  });
+
   it('survives a listener that throws', () => {
     manager.close();
     manager = LogManager.open({

@@ -188,7 +188,13 @@ export class LogManager {
     const nowMs = this.clock.nowMs();
     let dirtiest: { name: string; log: PartitionLog; firstDirty: number; ratio: number } | null = null;
     for (const [name, log] of this.logs) {
-      if (!log.config.cleanupPolicy.includes('compact') || (this.uncleanable.get(name)?.retryAtMs ?? -Infinity) > nowMs) continue;
+      if (!log.config.cleanupPolicy.includes('compact')) {
+        // compaction switched off: what it failed or stalled on no longer matters
+        this.uncleanable.delete(name);
+        this.stalled.delete(name);
+        continue;
+      }
+      if ((this.uncleanable.get(name)?.retryAtMs ?? -Infinity) > nowMs) continue;
       if (this.stalled.get(name) === inactiveEndOffset(log)) continue;
       const firstDirty = this.firstDirtyOffset(name, log);
       const { ratio, overdue } = dirtiness(log, firstDirty, nowMs);
