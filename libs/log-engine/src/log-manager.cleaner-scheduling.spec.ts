@@ -115,6 +115,27 @@ describe('LogManager: which compacted partition the cleaner picks', () => {
     for (const key of range('user-', 0, 40).filter((k) => k !== 'user-3')) expect(byKey.get(key)).toEqual([`${key}@${clock.now - 1000}`]);
   });
 
+  it('counts a log as dirty again after a truncation below its checkpoint and new data in its place', () => {
+    const log = manager.createLog(users);
+    append(log, clock, range('user-', 0, 100).map((key) => `${key}-${'v'.repeat(40)}`));
+    const first = manager.runCleanerOnce();
+    const checkpoint = first?.result.cleanedUpToOffset as number;
+    expect(checkpoint).toBeGreaterThan(50);
+    // as a follower does when the new leader's log diverged: cut far below, write other records
+    log.truncateTo(10);
+    append(log, clock, Array.from({ length: checkpoint - 10 + 5 }, (_, i) => `again-${i % 3}`));
+    append(log, clock, range('tail-', 0, 40));
+    expect(log.segmentBaseOffsets()).not.toContain(checkpoint);
+
+    const run = manager.runCleanerOnce();
+    expect(run).toMatchObject({ ...users, dirtyRatio: 1 });
+    const cleaned = allRecords(log).filter((r) => r.offset < (run?.result.cleanedUpToOffset as number));
+    // the rewritten range is compacted too: one record per key, whatever the old checkpoint said
+    const keys = cleaned.map((r) => r.key?.toString());
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.filter((k) => k?.startsWith('again-'))).toHaveLength(3);
+  });
+
   it('waits for min.compaction.lag.ms, and cleans under the ratio once dirty data is older than max.compaction.lag.ms', () => {
     const log = manager.createLog(users, { ...COMPACTED, minCompactionLagMs: 10_000, maxCompactionLagMs: 60_000, minCleanableDirtyRatio: 0.9 });
     append(log, clock, range('user-', 0, 60));

@@ -219,11 +219,18 @@ export class LogManager {
     }
   }
 
-  /** The first offset of a partition not cleaned yet: its checkpoint, unless the log no longer has it (truncated, or its start moved past it). */
+  /**
+   * The first offset of a partition not cleaned yet: its checkpoint, while the log still looks
+   * as the clean left it. A clean always ends where a segment begins, so a checkpoint past the
+   * log end or inside a segment means a follower truncated below it and wrote new data there:
+   * all of the log counts as dirty again (Kafka truncates the checkpoint on truncation). The
+   * log start moving past it (retention) just moves it along.
+   */
   private firstDirtyOffset(name: string, log: PartitionLog): number {
     const checkpoint = this.cleanedUpTo.get(name);
-    if (checkpoint === undefined || checkpoint > log.logEndOffset) return log.logStartOffset;
-    return Math.max(checkpoint, log.logStartOffset);
+    if (checkpoint === undefined || checkpoint <= log.logStartOffset) return log.logStartOffset;
+    if (checkpoint > log.logEndOffset || !log.segmentBaseOffsets().includes(checkpoint)) return log.logStartOffset;
+    return checkpoint;
   }
 
   /** Partitions whose last clean failed, with when each is tried again. */
