@@ -106,7 +106,7 @@ describe('compaction of transactional data (kafkajs, kcat)', () => {
     const cleaner = new LogCleaner();
     let removed = 0;
     // three runs: the aborted data goes in the first, the lone markers are stamped and then removed
-    for (let run = 0; run < 3; run++) removed += cleaner.clean(leaderLog()).recordsRemoved;
+    for (let run = 0; run < 3; run++) removed += (await cleaner.clean(leaderLog())).recordsRemoved;
     expect(removed).toBeGreaterThan(0);
     expect(leaderLog().logEndOffset).toBe(logEndBefore); // offsets preserved
     let emptyHeaders = 0;

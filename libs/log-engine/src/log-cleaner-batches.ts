@@ -1,5 +1,6 @@
 import { BATCH, BatchHeader, readBatchSize, readHeader } from './batch-header';
 import { LogError } from './errors';
+import { CleanerPacer } from './log-cleaner-pacer';
 import { LogSegment } from './segment';
 
 /**
@@ -24,9 +25,11 @@ const CHUNK_BYTES = 1 << 20;
  * Visits every batch of a segment in order, reading it in chunks of about 1 MiB (one read per
  * chunk instead of two per batch). `bytes` is the whole batch, a view of a chunk that is never
  * reused, so a visitor may keep it. Throws UnreadableSegmentError when the segment's bytes end
- * before its known size or hold an impossible batch length.
+ * before its known size or hold an impossible batch length. Between batches it yields to the
+ * event loop when the pacer says so; the pacer throws there if the log changed meanwhile, so
+ * no read ever touches a segment the log has let go of.
  */
-export function forEachBatch(segment: LogSegment, visit: (header: BatchHeader, bytes: Buffer) => void): void {
+export async function forEachBatch(segment: LogSegment, pacer: CleanerPacer, visit: (header: BatchHeader, bytes: Buffer) => void): Promise<void> {
   let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = 0;
   let position = 0;
@@ -53,5 +56,6 @@ export function forEachBatch(segment: LogSegment, visit: (header: BatchHeader, b
     header.position = position;
     visit(header, chunk.subarray(at, at + size));
     position += size;
+    if (pacer.spend(size)) await pacer.yield();
   }
 }

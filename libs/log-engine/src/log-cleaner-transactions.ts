@@ -1,5 +1,6 @@
 import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH } from './batch-header';
 import { forEachBatch } from './log-cleaner-batches';
+import { CleanerPacer } from './log-cleaner-pacer';
 import { LogSegment } from './segment';
 
 /** Kafka's control record types (the key of an end-transaction marker: int16 version, int16 type). */
@@ -33,11 +34,11 @@ export class CleanerTransactionScan {
   private readonly lastBatchOfProducer = new Map<number, number>();
   firstUnstableOffset: number | null = null;
 
-  static scan(segments: readonly LogSegment[]): CleanerTransactionScan {
+  static async scan(segments: readonly LogSegment[], pacer: CleanerPacer): Promise<CleanerTransactionScan> {
     const scan = new CleanerTransactionScan();
     const open = new Map<number, number>();
     for (const segment of segments) {
-      forEachBatch(segment, (header, bytes) => {
+      await forEachBatch(segment, pacer, (header, bytes) => {
         const producerId = Number(bytes.readBigInt64BE(BATCH.PRODUCER_ID));
         if (producerId >= 0) scan.lastBatchOfProducer.set(producerId, header.baseOffset);
         if ((header.attributes & ATTR_CONTROL) !== 0) {

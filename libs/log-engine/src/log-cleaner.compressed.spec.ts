@@ -73,9 +73,9 @@ describe('LogCleaner: compressed batches', () => {
     cleanup();
   });
 
-  it('compacts the records of compressed batches and writes the survivors back with the same codec', () => {
+  it('compacts the records of compressed batches and writes the survivors back with the same codec', async () => {
     const activeBase = log.segmentBaseOffsets().at(-1) as number;
-    const result = new LogCleaner({ clock, batchCodec: gzipCodec }).clean(log);
+    const result = await new LogCleaner({ clock, batchCodec: gzipCodec }).clean(log);
     expect(result.recordsRemoved).toBeGreaterThan(0);
 
     const batches = storedBatches(log);
@@ -91,9 +91,9 @@ describe('LogCleaner: compressed batches', () => {
     expect(log.logEndOffset).toBe(200);
   });
 
-  it('keeps compressed batches as they are when it has no codec', () => {
+  it('keeps compressed batches as they are when it has no codec', async () => {
     const before = storedBatches(log).flatMap((b) => b.records).length;
-    const result = new LogCleaner({ clock }).clean(log);
+    const result = await new LogCleaner({ clock }).clean(log);
     expect(result.recordsRemoved).toBe(0);
     expect(storedBatches(log).flatMap((b) => b.records)).toHaveLength(before);
   });

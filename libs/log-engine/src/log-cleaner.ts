@@ -11,6 +11,8 @@ import {
   writeInt64,
 } from './batch-header';
 import { forEachBatch } from './log-cleaner-batches';
+import { CleanedFile } from './log-cleaner-output';
+import { CleanerPacer, CleanerSlice } from './log-cleaner-pacer';
 import { CleanerTransactionScan } from './log-cleaner-transactions';
 import { Clock, systemClock } from './log-config';
 import { PartitionLog } from './partition-log';
@@ -24,10 +26,22 @@ export interface CleanResult {
   bytesAfter: number;
   /** The first offset not cleaned by this run (the next run's first dirty offset); null when nothing was cleaned. */
   cleanedUpToOffset: number | null;
+  /**
+   * Why the run gave up before swapping all it had cleaned, or null: the log changed under it
+   * (retention, DeleteRecords, truncation, close, deletion) or another clean of it was running.
+   * Groups swapped before that stay cleaned; the rest is tried again by a later run.
+   */
+  abandoned: string | null;
 }
 
 /** The largest key map one run builds; beyond it the run cleans fewer segments. */
 const MAX_KEYS_PER_RUN = 1_000_000;
+
+/** Thrown inside a run when the log changed under it; the run ends with `abandoned` set. */
+class CleanAbandoned extends Error {}
+
+/** Logs with a clean in flight, whichever cleaner runs it: one clean per log at a time. */
+const logsBeingCleaned = new WeakSet<PartitionLog>();
 
 /**
  * Log compaction (cleanup.policy=compact), as Kafka's LogCleaner: keeps the latest record per
@@ -51,16 +65,26 @@ const MAX_KEYS_PER_RUN = 1_000_000;
  * transaction is left open by a removed batch because markers outlive their data.
  * Compressed batches are decoded through the injected codec and rewritten with their own
  * codec; without one they are kept as they are (an aborted one is still removed whole).
+ *
+ * A run shares the broker's only thread: it works in slices of ~1 MiB or ~3 ms (CleanerPacer)
+ * and writes the cleaned files asynchronously, so produce, fetch and heartbeats wait a few
+ * milliseconds at most, never the whole clean (Kafka runs its cleaner on its own threads; here
+ * the injected batch codec and the segments' file descriptors live on this thread, which rules
+ * out a worker without copying both). Since the log may change between slices, every resume
+ * checks that the segments read are still the log's, unchanged; the swap of a group, the only
+ * step that touches the log, is synchronous and happens only after that check.
  */
 export class LogCleaner {
   private readonly clock: Clock;
   private readonly batchCodec: BatchCodec | undefined;
   private readonly maxBytesPerRun: number;
+  private readonly slice: CleanerSlice;
 
-  constructor(options: { clock?: Clock; batchCodec?: BatchCodec; maxBytesPerRun?: number } = {}) {
+  constructor(options: { clock?: Clock; batchCodec?: BatchCodec; maxBytesPerRun?: number } & CleanerSlice = {}) {
     this.clock = options.clock ?? systemClock;
     this.batchCodec = options.batchCodec;
     this.maxBytesPerRun = options.maxBytesPerRun ?? 256 * 1024 * 1024;
+    this.slice = { sliceMs: options.sliceMs, sliceBytes: options.sliceBytes };
   }
 
   /**
@@ -68,13 +92,55 @@ export class LogCleaner {
    * (written since the last clean); those below were cleaned before and hold one record per key
    * already, so only the dirty ones feed the key map (within the run's I/O budget), as in
    * Kafka's cleaner, and the clean ones are rewritten against it. Without it, all is dirty.
+   * `abort` (checked at every slice) ends the run as abandoned, for a closing LogManager.
    */
-  clean(log: PartitionLog, firstDirtyOffset = log.logStartOffset): CleanResult {
-    const result: CleanResult = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpToOffset: null };
+  async clean(log: PartitionLog, firstDirtyOffset = log.logStartOffset, abort?: AbortSignal): Promise<CleanResult> {
+    const result: CleanResult = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpToOffset: null, abandoned: null };
+    if (logsBeingCleaned.has(log)) return { ...result, abandoned: 'another clean of this log is running' };
+    logsBeingCleaned.add(log);
+    try {
+      await this.cleanSliced(log, firstDirtyOffset, result, abort);
+    } catch (thrown) {
+      if (!(thrown instanceof CleanAbandoned)) throw thrown;
+      result.abandoned = thrown.message;
+      // the groups already swapped are clean, but the dirty range was not all rewritten
+      result.cleanedUpToOffset = null;
+    } finally {
+      logsBeingCleaned.delete(log);
+    }
+    return result;
+  }
+
+  private async cleanSliced(log: PartitionLog, firstDirtyOffset: number, result: CleanResult, abort: AbortSignal | undefined): Promise<void> {
     const nowMs = this.clock.nowMs();
     const candidates = this.cleanableSegments(log, nowMs, firstDirtyOffset);
-    if (candidates.length === 0) return result;
-    const transactions = CleanerTransactionScan.scan(candidates);
+    if (candidates.length === 0) return;
+    // What the run read, as it read it: a resume finding any of it changed gives up.
+    const read = candidates.map((segment) => ({ segment, size: segment.size, nextOffset: segment.nextOffset }));
+    const truncations = log.truncationCount;
+    const pacer = new CleanerPacer(() => {
+      if (abort?.aborted) throw new CleanAbandoned('the cleaner was stopped');
+      if (!log.stillHoldsForCleaning(read, truncations)) throw new CleanAbandoned('the log changed during the clean');
+    }, this.slice);
+    try {
+      await this.rewrite(log, firstDirtyOffset, nowMs, candidates, read, pacer, result);
+    } catch (thrown) {
+      // a failure caused by the log changing (its directory deleted under an open) is a give-up too
+      if (!(thrown instanceof CleanAbandoned)) pacer.resumed();
+      throw thrown;
+    }
+  }
+
+  private async rewrite(
+    log: PartitionLog,
+    firstDirtyOffset: number,
+    nowMs: number,
+    candidates: LogSegment[],
+    read: { segment: LogSegment; size: number; nextOffset: number }[],
+    pacer: CleanerPacer,
+    result: CleanResult,
+  ): Promise<void> {
+    const transactions = await CleanerTransactionScan.scan(candidates, pacer);
     const latest = new Map<string, number>();
     const stable = transactions.stablePrefix(candidates);
     const abortedInKeyPass = transactions.abortedCursor();
@@ -82,7 +148,7 @@ export class LogCleaner {
     for (const [i, segment] of stable.entries()) {
       if (segment.nextOffset <= firstDirtyOffset) continue;
       if (latest.size > MAX_KEYS_PER_RUN) break;
-      forEachBatch(segment, (header, bytes) => {
+      await forEachBatch(segment, pacer, (header, bytes) => {
         if ((header.attributes & ATTR_CONTROL) !== 0) return;
         if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && abortedInKeyPass(producerIdOf(bytes), header.baseOffset)) return;
         for (const record of this.recordsOf(header, bytes) ?? []) if (record.key !== null) latest.set(record.key.toString('latin1'), record.offset);
@@ -90,52 +156,67 @@ export class LogCleaner {
       keyedSegments = i + 1;
     }
     // nothing dirty is stable yet (or nothing is dirty): the clean part has nothing to lose
-    if (keyedSegments === 0) return result;
+    if (keyedSegments === 0) return;
     const segments = stable.slice(0, keyedSegments);
-    result.cleanedUpToOffset = segments[segments.length - 1].nextOffset;
+    const cleanedUpToOffset = segments[segments.length - 1].nextOffset;
     const tombstoneHorizonMs = nowMs - log.config.deleteRetentionMs;
     const markerHorizonMs = nowMs + log.config.deleteRetentionMs;
     const aborted = transactions.abortedCursor();
     // Rewrite in groups whose combined size stays under segment.bytes, like Kafka's cleaner.
     for (const group of groupBySize(segments, log.config.segmentBytes)) {
-      const kept: Buffer[] = [];
-      for (const segment of group) {
-        result.bytesBefore += segment.size;
-        forEachBatch(segment, (header, bytes) => {
-          const producerId = producerIdOf(bytes);
-          const lastOfProducer = transactions.isLastBatchOfProducer(producerId, header.baseOffset);
-          if ((header.attributes & ATTR_CONTROL) !== 0) {
-            const marker = cleanMarker(header, bytes, transactions.markerHasData(header.baseOffset), lastOfProducer, nowMs, markerHorizonMs);
-            if (marker !== null) kept.push(marker);
-            return;
-          }
-          if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && aborted(producerId, header.baseOffset)) {
-            result.recordsRemoved += header.recordsCount;
-            if (lastOfProducer) kept.push(emptyBatch(bytes));
-            return;
-          }
-          const records = this.recordsOf(header, bytes);
-          if (records === null) {
-            kept.push(bytes);
-            return;
-          }
-          // a key absent from the map was last written in the clean part: that record is its latest
-          const survivors = records.filter((r) => {
-            const last = r.key === null ? undefined : latest.get(r.key.toString('latin1'));
-            return (last === undefined || last === r.offset) && !(r.value === null && header.maxTimestamp < tombstoneHorizonMs);
+      const output = await CleanedFile.create(log.cleanedSegmentPath(group[0]));
+      try {
+        pacer.resumed();
+        let bytesBefore = 0;
+        let recordsRemoved = 0;
+        for (const segment of group) {
+          bytesBefore += segment.size;
+          await forEachBatch(segment, pacer, (header, bytes) => {
+            const producerId = producerIdOf(bytes);
+            const lastOfProducer = transactions.isLastBatchOfProducer(producerId, header.baseOffset);
+            if ((header.attributes & ATTR_CONTROL) !== 0) {
+              const marker = cleanMarker(header, bytes, transactions.markerHasData(header.baseOffset), lastOfProducer, nowMs, markerHorizonMs);
+              if (marker !== null) output.add(marker);
+              return;
+            }
+            if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && aborted(producerId, header.baseOffset)) {
+              recordsRemoved += header.recordsCount;
+              if (lastOfProducer) output.add(emptyBatch(bytes));
+              return;
+            }
+            const records = this.recordsOf(header, bytes);
+            if (records === null) {
+              output.add(bytes);
+              return;
+            }
+            // a key absent from the map was last written in the clean part: that record is its latest
+            const survivors = records.filter((r) => {
+              const last = r.key === null ? undefined : latest.get(r.key.toString('latin1'));
+              return (last === undefined || last === r.offset) && !(r.value === null && header.maxTimestamp < tombstoneHorizonMs);
+            });
+            recordsRemoved += records.length - survivors.length;
+            if (survivors.length === records.length) output.add(bytes);
+            else if (survivors.length > 0) output.add(rebuild(header, bytes, survivors, undefined, this.batchCodec));
+            else if (lastOfProducer) output.add(emptyBatch(bytes));
           });
-          result.recordsRemoved += records.length - survivors.length;
-          if (survivors.length === records.length) kept.push(bytes);
-          else if (survivors.length > 0) kept.push(rebuild(header, bytes, survivors, undefined, this.batchCodec));
-          else if (lastOfProducer) kept.push(emptyBatch(bytes));
-        });
+        }
+        const bytesAfter = await output.finish();
+        pacer.resumed(); // the last check before the swap: nothing runs between it and the swap
+        const replacement = log.swapInCleanedSegment(group);
+        read.splice(
+          read.findIndex((r) => r.segment === group[0]),
+          group.length,
+          { segment: replacement, size: replacement.size, nextOffset: replacement.nextOffset },
+        );
+        result.bytesBefore += bytesBefore;
+        result.bytesAfter += bytesAfter;
+        result.recordsRemoved += recordsRemoved;
+        result.segmentsCleaned += group.length;
+      } finally {
+        await output.discard();
       }
-      const cleaned = Buffer.concat(kept);
-      result.bytesAfter += cleaned.length;
-      log.replaceSegments(group, cleaned);
-      result.segmentsCleaned += group.length;
     }
-    return result;
+    result.cleanedUpToOffset = cleanedUpToOffset;
   }
 
   /**

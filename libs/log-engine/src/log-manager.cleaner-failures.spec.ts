@@ -45,9 +45,9 @@ describe('LogManager: a partition that fails to clean', () => {
     return { file, size: whole.length - 7, cut: whole.subarray(whole.length - 7) };
   }
 
-  it('is reported and set aside instead of throwing out of the scheduler, and its file is not rewritten', () => {
+  it('is reported and set aside instead of throwing out of the scheduler, and its file is not rewritten', async () => {
     const { file, size } = tearFirstSegment();
-    for (let run = 0; run < 2; run++) expect(() => manager.runCleanerOnce()).not.toThrow();
+    for (let run = 0; run < 2; run++) await manager.runCleanerOnce(); // contained: resolves, never rejects (a rejection fails the test)
 
     expect(failures).toHaveLength(1);
     expect(failures[0].tp).toEqual(torn);
@@ -59,25 +59,25 @@ describe('LogManager: a partition that fails to clean', () => {
     expect((manager.getLog(torn) as PartitionLog).logEndOffset).toBe(60);
   });
 
-  it('does not keep the other compacted partitions from being cleaned', () => {
+  it('does not keep the other compacted partitions from being cleaned', async () => {
     tearFirstSegment();
     const healthyBytes = (manager.getLog(healthy) as PartitionLog).sizeInBytes;
-    for (let run = 0; run < 3; run++) manager.runCleanerOnce();
+    for (let run = 0; run < 3; run++) await manager.runCleanerOnce();
     expect((manager.getLog(healthy) as PartitionLog).sizeInBytes).toBeLessThan(healthyBytes);
   });
 
-  it('is retried only after its backoff, which doubles while it keeps failing, and leaves the list once it cleans', () => {
+  it('is retried only after its backoff, which doubles while it keeps failing, and leaves the list once it cleans', async () => {
     const { file, cut } = tearFirstSegment();
-    const runAll = () => {
-      for (let run = 0; run < 3; run++) manager.runCleanerOnce();
+    const runAll = async () => {
+      for (let run = 0; run < 3; run++) await manager.runCleanerOnce();
     };
-    runAll();
+    await runAll();
     expect(failures).toHaveLength(1);
     clock.advance(59_999);
-    runAll();
+    await runAll();
     expect(failures).toHaveLength(1); // still backing off: no tight retry loop
     clock.advance(1);
-    runAll();
+    await runAll();
     expect(failures).toHaveLength(2);
     expect(failures[1].retryAtMs).toBe(clock.now + 120_000);
     expect(manager.uncleanablePartitions()[0].failures).toBe(2);
@@ -86,25 +86,25 @@ describe('LogManager: a partition that fails to clean', () => {
     fs.appendFileSync(file, cut);
     const bytesBefore = (manager.getLog(torn) as PartitionLog).sizeInBytes;
     clock.advance(119_999);
-    runAll();
+    await runAll();
     expect((manager.getLog(torn) as PartitionLog).sizeInBytes).toBe(bytesBefore);
     clock.advance(1);
-    runAll();
+    await runAll();
     expect(failures).toHaveLength(2);
     expect(manager.uncleanablePartitions()).toEqual([]);
     expect((manager.getLog(torn) as PartitionLog).sizeInBytes).toBeLessThan(bytesBefore);
   });
 
-  it('is no longer listed once its topic stops being compacted', () => {
+  it('is no longer listed once its topic stops being compacted', async () => {
     tearFirstSegment();
-    manager.runCleanerOnce();
+    await manager.runCleanerOnce();
     expect(manager.uncleanablePartitions()).toHaveLength(1);
     manager.getLog(torn)?.reconfigure({ cleanupPolicy: 'delete', segmentBytes: 1024 });
-    manager.runCleanerOnce();
+    await manager.runCleanerOnce();
     expect(manager.uncleanablePartitions()).toEqual([]);
   });
 
-  it('survives a listener that throws', () => {
+  it('survives a listener that throws', async () => {
     manager.close();
     manager = LogManager.open({
       dataDir: dir,
@@ -115,7 +115,7 @@ describe('LogManager: a partition that fails to clean', () => {
       },
     });
     tearFirstSegment();
-    for (let run = 0; run < 2; run++) expect(() => manager.runCleanerOnce()).not.toThrow();
+    for (let run = 0; run < 2; run++) await manager.runCleanerOnce(); // contained: resolves, never rejects (a rejection fails the test)
     expect(manager.uncleanablePartitions().map((p) => p.topic)).toEqual(['torn']);
   });
 });

@@ -86,6 +86,10 @@ export class LogManager {
   private readonly stalled = new Map<string, number>();
   /** By partition directory name; an entry goes when its partition cleans again or is deleted. */
   private readonly uncleanable = new Map<string, { error: string; failures: number; retryAtMs: number }>();
+  /** The clean in flight, if any: one at a time, whoever asks (the scheduler or a caller). */
+  private cleaning: Promise<CleanerRun | null> | null = null;
+  /** Aborted by close(): a running clean gives up at its next slice. */
+  private readonly cleanerStop = new AbortController();
 
   private constructor(private readonly options: LogManagerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -157,7 +161,7 @@ export class LogManager {
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.options.flushCheckIntervalMs ?? 1_000, () => this.runTimedFlushes());
     every(this.options.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.checkpointRecoveryPoints());
-    every(this.options.cleanerIntervalMs ?? 15_000, () => this.runCleanerOnce());
+    every(this.options.cleanerIntervalMs ?? 15_000, () => void this.runCleanerOnce());
   }
 
   runRetention(): number {
@@ -183,8 +187,24 @@ export class LogManager {
    * A clean that throws (an I/O error, a torn segment, a bug) never escapes: the partition is
    * set aside as uncleanable, reported through onCleanerError, and skipped until its backoff
    * ends, so one bad partition neither stops the broker nor starves the others.
+   * The clean runs in slices beside everything else (see LogCleaner); while one is in flight
+   * another call resolves to null at once, so the scheduler never starts a second.
    */
-  runCleanerOnce(): CleanerRun | null {
+  runCleanerOnce(): Promise<CleanerRun | null> {
+    if (this.cleaning !== null || this.cleanerStop.signal.aborted) return Promise.resolve(null);
+    const run = this.cleanDirtiest().finally(() => {
+      this.cleaning = null;
+    });
+    this.cleaning = run;
+    return run;
+  }
+
+  /** Resolves when no clean is in flight (a closing broker may wait for the abort to land). */
+  async cleanerIdle(): Promise<void> {
+    await this.cleaning;
+  }
+
+  private async cleanDirtiest(): Promise<CleanerRun | null> {
     const nowMs = this.clock.nowMs();
     let dirtiest: { name: string; log: PartitionLog; firstDirty: number; ratio: number } | null = null;
     for (const [name, log] of this.logs) {
@@ -204,7 +224,11 @@ export class LogManager {
     if (dirtiest === null) return null;
     const { name, log, firstDirty, ratio } = dirtiest;
     try {
-      const result = this.cleaner.clean(log, firstDirty);
+      const result = await this.cleaner.clean(log, firstDirty, this.cleanerStop.signal);
+      // deleted or closed meanwhile: nothing of it is this manager's to record any more
+      if (this.logs.get(name) !== log) return null;
+      // abandoned (the log changed under it): neither stalled nor failed, the next run retries
+      if (result.abandoned !== null) return { ...(parsePartitionDirName(name) as TopicPartition), dirtyRatio: ratio, result };
       this.uncleanable.delete(name);
       if (result.cleanedUpToOffset === null) this.stalled.set(name, inactiveEndOffset(log));
       else {
@@ -214,7 +238,7 @@ export class LogManager {
       }
       return { ...(parsePartitionDirName(name) as TopicPartition), dirtyRatio: ratio, result };
     } catch (thrown) {
-      this.markUncleanable(name, thrown instanceof Error ? thrown : new Error(String(thrown)), nowMs);
+      if (this.logs.get(name) === log) this.markUncleanable(name, thrown instanceof Error ? thrown : new Error(String(thrown)), this.clock.nowMs());
       return null;
     }
   }
@@ -238,9 +262,15 @@ export class LogManager {
     return [...this.uncleanable].map(([name, state]) => ({ ...(parsePartitionDirName(name) as TopicPartition), ...state }));
   }
 
-  /** Clean stop: timers off, every log flushed and closed with its checkpoints. */
+  /**
+   * Clean stop: timers off, every log flushed and closed with its checkpoints. A clean in flight
+   * is aborted: it finds its log closed at its next slice (milliseconds) and removes its
+   * `.cleaned` file (cleanerIdle() resolves then); a crash before that leaves the file to
+   * open(), which deletes it.
+   */
   close(): void {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    this.cleanerStop.abort();
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
   }

@@ -78,6 +78,7 @@ export class PartitionLog {
   /** A segment file was created since the directory was last fsync'ed. */
   private directoryDirty = false;
   private closed = false;
+  private truncations = 0;
   private currentConfig: LogConfig;
   readonly leaderEpochs: LeaderEpochCache;
   readonly recovery: RecoveryReport;
@@ -399,15 +400,46 @@ export class PartitionLog {
    * `batches` (offsets preserved). Crash-safe: the new file is written as `.cleaned`, renamed to
    * `.swap`, the old segments are deleted, then `.swap` becomes `.log`; open() finishes a swap.
    */
-  replaceSegments(old: readonly LogSegment[], batches: Buffer): void {
+  replaceSegments(old: readonly LogSegment[], batches: Buffer): LogSegment {
+    this.ensureWritable();
+    writeDurably(this.cleanedSegmentPath(old[0]), batches);
+    return this.swapInCleanedSegment(old);
+  }
+
+  /** Where the cleaner writes (durably) the rewrite of segments starting with `first`. */
+  cleanedSegmentPath(first: LogSegment): string {
+    return `${path.join(this.dir, segmentFileName(first.baseOffset, '.log'))}.cleaned`;
+  }
+
+  /**
+   * Whether `segments` are still inactive segments of this open log, as they were when a clean
+   * read them (same objects, so the same files, same size and end), and no truncation happened
+   * since `truncations` was read. Cleaned data may replace them only while this holds.
+   */
+  stillHoldsForCleaning(segments: readonly { segment: LogSegment; size: number; nextOffset: number }[], truncations: number): boolean {
+    if (this.closed || this.fatal || truncations !== this.truncations) return false;
+    const inactive = new Set(this.inactiveSegments());
+    return segments.every(({ segment, size, nextOffset }) => inactive.has(segment) && segment.size === size && segment.nextOffset === nextOffset);
+  }
+
+  /** How many truncations this log has seen since it was opened (a clean in flight watches it). */
+  get truncationCount(): number {
+    return this.truncations;
+  }
+
+  /**
+   * Swaps `old` (consecutive inactive segments) for the file written at cleanedSegmentPath:
+   * renamed to `.swap`, the old segments deleted, then `.swap` becomes `.log` (open() finishes
+   * a swap a crash interrupted). Returns the new segment.
+   */
+  swapInCleanedSegment(old: readonly LogSegment[]): LogSegment {
     this.ensureWritable();
     invariant(old.length > 0 && !old.includes(this.activeSegment), 'only inactive segments can be replaced');
     const first = this.segments.indexOf(old[0]);
     invariant(first >= 0 && old.every((s, i) => this.segments[first + i] === s), 'replaced segments must be consecutive');
     const baseOffset = old[0].baseOffset;
     const logName = path.join(this.dir, segmentFileName(baseOffset, '.log'));
-    writeDurably(`${logName}.cleaned`, batches);
-    fs.renameSync(`${logName}.cleaned`, `${logName}.swap`);
+    fs.renameSync(this.cleanedSegmentPath(old[0]), `${logName}.swap`);
     syncDirectory(this.dir);
     for (const segment of old) segment.delete();
     fs.renameSync(`${logName}.swap`, logName);
@@ -417,6 +449,7 @@ export class PartitionLog {
     replacement.seal();
     replacement.nextOffset = this.segments[first + old.length].baseOffset;
     this.segments.splice(first, old.length, replacement);
+    return replacement;
   }
 
   private get activeSegment(): LogSegment {
@@ -494,6 +527,7 @@ export class PartitionLog {
   }
 
   private afterTruncation(): void {
+    this.truncations++;
     this.leaderEpochs.truncateFromEnd(this.logEndOffset);
     this.flushedOffset = Math.min(this.flushedOffset, this.logEndOffset);
     // The recovery point must never point past the log end, or a later torn append would be trusted.

@@ -124,7 +124,7 @@ describe('producer state rebuilt from a compacted log', () => {
     for (let i = 0; i < 40; i++) expect((await produce(keyed(10, i, `k${i % 2 === 0 ? '' : i % 3}`))).errorCode).toBe(0);
     const log = replicas.getPartition('c', 0)?.log;
     if (!log) throw new Error('no log');
-    expect(new LogCleaner().clean(log).recordsRemoved).toBeGreaterThan(0);
+    expect((await new LogCleaner().clean(log)).recordsRemoved).toBeGreaterThan(0);
     // crash: the rebuild sees only the cleaned log
     fs.rmSync(path.join(dir, 'c-0', 'producer-state.snapshot'), { force: true });
     logs.close();
