@@ -189,6 +189,20 @@ describe('LogCleaner: a clean shares the event loop', () => {
     expectConsistent(log, written);
   });
 
+  it('removes the replaced segment files off the event loop, and open() removes what a crash left of them', async () => {
+    fill(log, clock, written, 1_500);
+    const replaced = log.inactiveSegments().map((s) => path.basename(s.logPath));
+    expect((await new LogCleaner({ clock }).clean(log)).segmentsCleaned).toBe(replaced.length);
+    const leftovers = () => fs.readdirSync(log.dir).filter((n) => n.endsWith('.deleted'));
+    for (let turn = 0; turn < 1000 && leftovers().length > 0; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(leftovers()).toEqual([]);
+    log.close();
+    fs.writeFileSync(path.join(log.dir, `${replaced[0]}.deleted`), 'a crash left this');
+    log = open('compacted-0', 256 * 1024);
+    expect(leftovers()).toEqual([]);
+    expectConsistent(log, written);
+  });
+
   it('keeps appends to the active segment while it runs', async () => {
     fill(log, clock, written, 1_500);
     const { running } = await cleanInFlight();
