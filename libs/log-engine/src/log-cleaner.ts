@@ -115,12 +115,10 @@ export class LogCleaner {
     const nowMs = this.clock.nowMs();
     const candidates = this.cleanableSegments(log, nowMs, firstDirtyOffset);
     if (candidates.length === 0) return;
-    // What the run read, as it read it: a resume finding any of it changed gives up.
-    const read = candidates.map((segment) => ({ segment, size: segment.size, nextOffset: segment.nextOffset }));
-    const truncations = log.truncationCount;
+    const read = new SegmentsRead(log, candidates);
     const pacer = new CleanerPacer(() => {
       if (abort?.aborted) throw new CleanAbandoned('the cleaner was stopped');
-      if (!log.stillHoldsForCleaning(read, truncations)) throw new CleanAbandoned('the log changed during the clean');
+      if (!read.unchanged()) throw new CleanAbandoned('the log changed during the clean');
     }, this.slice);
     try {
       await this.rewrite(log, firstDirtyOffset, nowMs, candidates, read, pacer, result);
@@ -136,7 +134,7 @@ export class LogCleaner {
     firstDirtyOffset: number,
     nowMs: number,
     candidates: LogSegment[],
-    read: { segment: LogSegment; size: number; nextOffset: number }[],
+    read: SegmentsRead,
     pacer: CleanerPacer,
     result: CleanResult,
   ): Promise<void> {
@@ -202,12 +200,7 @@ export class LogCleaner {
         }
         const bytesAfter = await output.finish();
         pacer.resumed(); // the last check before the swap: nothing runs between it and the swap
-        const replacement = log.swapInCleanedSegment(group);
-        read.splice(
-          read.findIndex((r) => r.segment === group[0]),
-          group.length,
-          { segment: replacement, size: replacement.size, nextOffset: replacement.nextOffset },
-        );
+        read.replaced(group, log.swapInCleanedSegment(group));
         result.bytesBefore += bytesBefore;
         result.bytesAfter += bytesAfter;
         result.recordsRemoved += recordsRemoved;
@@ -249,6 +242,33 @@ export class LogCleaner {
     } catch {
       return null;
     }
+  }
+}
+
+/**
+ * The segments a run read, as it read them (same objects, so the same files; size; end) and the
+ * log's truncation count then: the run may swap its rewrite in only while the log still holds
+ * them all, unchanged. Kept up to date with the run's own swaps.
+ */
+class SegmentsRead {
+  private readonly segments: { segment: LogSegment; size: number; nextOffset: number }[];
+  private readonly truncations: number;
+
+  constructor(
+    private readonly log: PartitionLog,
+    segments: readonly LogSegment[],
+  ) {
+    this.segments = segments.map((segment) => ({ segment, size: segment.size, nextOffset: segment.nextOffset }));
+    this.truncations = log.truncationCount;
+  }
+
+  unchanged(): boolean {
+    return this.log.stillHoldsForCleaning(this.segments, this.truncations);
+  }
+
+  replaced(group: readonly LogSegment[], replacement: LogSegment): void {
+    const first = this.segments.findIndex((r) => r.segment === group[0]);
+    this.segments.splice(first, group.length, { segment: replacement, size: replacement.size, nextOffset: replacement.nextOffset });
   }
 }
 
