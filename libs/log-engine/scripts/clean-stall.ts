@@ -1,7 +1,7 @@
 /**
  * How long one compaction holds the event loop, and how long it takes in all:
- *   node -r @swc-node/register libs/log-engine/scripts/clean-stall.ts [MiB=100] [segmentMiB=MiB]
- * Writes ~MiB of compactable records (10 000 keys, 10 records of ~100 bytes per batch) into a
+ *   node -r @swc-node/register libs/log-engine/scripts/clean-stall.ts [MiB=100] [segmentMiB=MiB] [keys=10000]
+ * Writes ~MiB of compactable records (`keys` distinct keys, 10 records of ~100 bytes per batch) into a
  * fresh log, rolls it, cleans it once under perf_hooks.monitorEventLoopDelay and prints the
  * longest stall, the clean's wall time and a digest of the cleaned files (equal digests: the
  * same bytes on disk, whatever the cleaner's internals).
@@ -18,6 +18,7 @@ import { encodeBatch } from '../src/records';
 async function main(): Promise<void> {
   const mib = Number(process.argv[2] ?? 100);
   const segmentMib = Number(process.argv[3] ?? mib);
+  const keys = Number(process.argv[4] ?? 10_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clean-stall-'));
   const clock = { nowMs: () => 1_700_000_000_000 };
   try {
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     const inactiveBytes = () => log.inactiveSegments().reduce((sum, s) => sum + s.size, 0);
     // a segment rolls a batch short of segment.bytes: stop at 99% of the target
     while (inactiveBytes() < mib * 1024 * 1024 * 0.99) {
-      const records = Array.from({ length: 10 }, () => ({ key: `key-${key++ % 10_000}`, value: 'v'.repeat(100) + key }));
+      const records = Array.from({ length: 10 }, () => ({ key: `key-${key++ % keys}`, value: 'v'.repeat(100) + key }));
       log.appendAsLeader(encodeBatch(records, { timestamp: clock.nowMs() }), 0);
     }
     const bytes = inactiveBytes();
