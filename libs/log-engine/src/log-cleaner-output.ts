@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { BatchHeader, readHeader } from './batch-header';
 
 /** Cleaned bytes gathered before one write (few writes, bounded memory). */
 const WRITE_BYTES = 1 << 20;
@@ -7,7 +8,8 @@ const WRITE_BYTES = 1 << 20;
  * The `.cleaned` file one group of segments is rewritten into, written off the event loop: the
  * cleaner adds batches as it goes, each ~1 MiB goes to the file by an asynchronous write (in
  * order, on the libuv pool) while the cleaner carries on, and finish() waits for the writes and
- * an fdatasync. A file that is not swapped in is removed by discard().
+ * an fdatasync. It keeps each batch's header, so the swap indexes the new segment without
+ * reading it back. A file that is not swapped in is removed by discard().
  */
 export class CleanedFile {
   private pending: Buffer[] = [];
@@ -16,6 +18,8 @@ export class CleanedFile {
   private writes: Promise<void> = Promise.resolve();
   private failure: unknown = null;
   private closed = false;
+  /** Every batch added, positioned in the file: the new segment's indexes are built from them. */
+  readonly headers: BatchHeader[] = [];
 
   private constructor(
     readonly path: string,
@@ -28,6 +32,9 @@ export class CleanedFile {
 
   /** Appends one batch; `bytes` must not change afterwards (the cleaner's chunks never do). */
   add(bytes: Buffer): void {
+    const header = readHeader(bytes, 0);
+    header.position = this.written + this.pendingBytes;
+    this.headers.push(header);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     if (this.pendingBytes >= WRITE_BYTES) this.startWrite();

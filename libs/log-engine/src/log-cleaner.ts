@@ -200,7 +200,7 @@ export class LogCleaner {
         }
         const bytesAfter = await output.finish();
         pacer.resumed(); // the last check before the swap: nothing runs between it and the swap
-        read.replaced(group, log.swapInCleanedSegment(group));
+        read.replaced(group, log.swapInCleanedSegment(group, output.headers));
         result.bytesBefore += bytesBefore;
         result.bytesAfter += bytesAfter;
         result.recordsRemoved += recordsRemoved;

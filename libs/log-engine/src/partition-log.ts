@@ -432,9 +432,10 @@ export class PartitionLog {
   /**
    * Swaps `old` (consecutive inactive segments) for the file written at cleanedSegmentPath:
    * renamed to `.swap`, the old segments deleted, then `.swap` becomes `.log` (open() finishes
-   * a swap a crash interrupted). Returns the new segment.
+   * a swap a crash interrupted). Returns the new segment. With `headers` (every batch of the
+   * file, positioned) its indexes are built from them instead of reading the file back.
    */
-  swapInCleanedSegment(old: readonly LogSegment[]): LogSegment {
+  swapInCleanedSegment(old: readonly LogSegment[], headers?: readonly BatchHeader[]): LogSegment {
     this.ensureWritable();
     invariant(old.length > 0 && !old.includes(this.activeSegment), 'only inactive segments can be replaced');
     const first = this.segments.indexOf(old[0]);
@@ -447,7 +448,8 @@ export class PartitionLog {
     fs.renameSync(`${logName}.swap`, logName);
     syncDirectory(this.dir);
     const replacement = LogSegment.open(this.dir, baseOffset, this.config.indexIntervalBytes);
-    replacement.recover(Number.MAX_SAFE_INTEGER, true);
+    if (headers === undefined) replacement.recover(Number.MAX_SAFE_INTEGER, true);
+    else replacement.indexKnownBatches(headers);
     replacement.seal();
     replacement.nextOffset = this.segments[first + old.length].baseOffset;
     this.segments.splice(first, old.length, replacement);
