@@ -1,55 +1,13 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Admin, ClusterClient, Consumer, Producer } from '@tributary/client';
-import { CompressionType, readRecordBatches } from '@tributary/protocol';
+import { CODECS, Codec, CODEC_TYPES, kcatConsume, kcatProduce, storedCodecs } from './kcat-compression';
 import { LocalCluster } from './local-cluster';
 
-const exec = promisify(execFile);
-
-const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
-type Codec = (typeof CODECS)[number];
-const CODEC_TYPES: Record<Codec, CompressionType> = { gzip: CompressionType.Gzip, snappy: CompressionType.Snappy, lz4: CompressionType.Lz4, zstd: CompressionType.Zstd };
 const PARTITIONS = 3;
 const RECORDS = 3_000;
 
 /** Keyed lines whose values compress well and are distinct, so a lost or doubled record shows. */
 function records(codec: Codec, origin: string): { key: string; value: string }[] {
   return Array.from({ length: RECORDS }, (_, i) => ({ key: `key-${i % 101}`, value: `${origin}-${codec}-${i}-${'x'.repeat(i % 200)}` }));
-}
-
-async function kcatProduce(bootstrap: string, topic: string, codec: Codec, lines: string[]): Promise<void> {
-  // linger lets librdkafka build multi-record batches, which is where compression applies
-  const produce = exec('kcat', ['-b', bootstrap, '-P', '-t', topic, '-K', ':', '-z', codec, '-X', 'linger.ms=20'], { timeout: 60_000 });
-  produce.child.stdin?.end(`${lines.join('\n')}\n`);
-  await produce;
-}
-
-async function kcatConsume(bootstrap: string, topic: string): Promise<string[]> {
-  const { stdout } = await exec('kcat', ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k:%s\n'], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-  return stdout.split('\n').filter(Boolean);
-}
-
-/** The codecs of the record batches stored in a topic, read raw with a Fetch (so the test sees what is on the wire). */
-async function storedCodecs(client: ClusterClient, topic: string): Promise<Set<CompressionType>> {
-  const info = await client.topic(topic);
-  const codecs = new Set<CompressionType>();
-  for (const [partition, { leader }] of info.partitions.entries()) {
-    const connection = await client.connection(leader);
-    const response = await connection.request(1, {
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 64 * 1024 * 1024,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [{ topic, topicId: info.topicId, partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 64 * 1024 * 1024, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1 }] }],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
-    for (const t of response.responses) for (const p of t.partitions) for (const batch of readRecordBatches(p.records ?? Buffer.alloc(0))) codecs.add(batch.compression);
-  }
-  return codecs;
 }
 
 /** Reads every record of a topic with the native consumer (manual assignment, from the log start). */
