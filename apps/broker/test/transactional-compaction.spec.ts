@@ -4,17 +4,10 @@ import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { ClusterClient, Consumer as NativeConsumer } from '@tributary/client';
 import { LogCleaner, PartitionLog } from '@tributary/log-engine';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
+import { until } from './until';
 
 const exec = promisify(execFile);
 const TOPIC = 'txn-compacted';
-
-/** Polls `condition` every 100 ms, at most `limitMs`. */
-async function until(condition: () => boolean | Promise<boolean>, limitMs = 20_000): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < limitMs; ) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * Log compaction of a topic written by a kafkajs transactional producer: committed and aborted

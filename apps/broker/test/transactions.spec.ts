@@ -3,16 +3,9 @@ import { promisify } from 'node:util';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { ClusterClient, Consumer as NativeConsumer, KafkaConnection } from '@tributary/client';
 import { FixedMetadataCluster } from './fixed-metadata-cluster';
+import { until } from './until';
 
 const exec = promisify(execFile);
-
-/** Polls `condition` every 100 ms, at most `limitMs`. */
-async function until(condition: () => boolean | Promise<boolean>, limitMs = 20_000): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < limitMs; ) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * Kafka transactions with kafkajs and kcat against two brokers: the transaction coordinator of
