@@ -12,7 +12,8 @@ describe('the records:batch answer written as JSON text', () => {
       { id: 'quote " back\\slash \u2028 é \n', prepared: prepared({ type: 'BINARY' as const, size: 3 }, null), metadata: { topic: 't', partition: 0, offset: 7, timestamp: ms + 1 } },
     ];
     const failures = [{ id: 'bad "one"', error_code: 422, message: 'value.data: not valid base64' }];
-    const text = batchAnswerJson('cluster "x"', 'orders/ü', successes, failures);
+    // a caller's own fields on a failure (the controller keeps the entry's index) are not answered
+    const text = batchAnswerJson('cluster "x"', 'orders/ü', successes, failures.map((f) => ({ ...f, index: 3 })));
     const expected = {
       successes: successes.map(({ id, prepared: p, metadata: m }) => ({ id, cluster_id: 'cluster "x"', topic_name: 'orders/ü', partition_id: m.partition, offset: m.offset, timestamp: new Date(m.timestamp).toISOString(), key: p.key, value: p.value })),
       failures,

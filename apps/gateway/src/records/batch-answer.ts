@@ -37,7 +37,12 @@ export function batchAnswerJson(clusterId: string, topicName: string, successes:
       `${i === 0 ? '' : ','}{"id":${JSON.stringify(id)}${where}${metadata.partition},"offset":${metadata.offset},"timestamp":${lastText},"key":${dataSizeJson(prepared.key)},"value":${dataSizeJson(prepared.value)}}`,
     );
   }
-  parts.push('],"failures":', JSON.stringify(failures), '}');
+  parts.push('],"failures":[');
+  for (let i = 0; i < failures.length; i++) {
+    const { id, error_code, message } = failures[i]; // only these: a caller's bookkeeping fields stay out
+    parts.push(`${i === 0 ? '' : ','}{"id":${JSON.stringify(id)},"error_code":${error_code},"message":${JSON.stringify(message)}}`);
+  }
+  parts.push(']}');
   return parts.join('');
 }
 

@@ -87,11 +87,6 @@ export class RecordsController {
       for (const { index, id } of sent) failures.push({ index, id, error_code, message });
       failures.sort((a, b) => a.index - b.index);
     }
-    return batchAnswerJson(
-      cluster_id,
-      topic_name,
-      successes,
-      failures.map(({ id, error_code, message }) => ({ id, error_code, message })),
-    );
+    return batchAnswerJson(cluster_id, topic_name, successes, failures);
   }
 }
