@@ -29,6 +29,8 @@ export interface EndToEndProgress {
 export interface EndToEndResult {
   sent: number;
   received: number;
+  /** Records sent and received before timing started (not in `sent` or the latency). */
+  warmUpRecords: number;
   seconds: number;
   /** From the producer's send() to the consumer's handler, same process and clock. */
   latency: LatencySummary;
@@ -46,7 +48,7 @@ const STOP_GRACE_MS = 10_000;
  * Kafka's EndToEndLatency in the spirit of its perf tools: a producer paced to `throughput` and a
  * consumer at the end of every partition, in one process; each record carries its send time, so
  * its latency is read off the clock when the consumer hands it over. A first record is sent and
- * awaited, then a second's worth of records at the same pace (warmUpRecords), before timing starts,
+ * awaited, then warmUpRecords at the same pace (a second's worth by default), before timing starts,
  * so connections, metadata and a cold JIT are not counted: the figure is the steady state, as the
  * OpenMessaging Benchmark's warm-up phase has it.
  */
@@ -149,5 +151,5 @@ export async function runEndToEndLatency(client: ClusterClient, options: EndToEn
     if (await settledWithin(consumer.stop(), STOP_GRACE_MS)) await running;
   }
   if (failure !== null) throw failure;
-  return { sent, received, seconds: (performance.now() - start) / 1000, latency: latency.summary(), timedOut };
+  return { sent, received, warmUpRecords, seconds: (performance.now() - start) / 1000, latency: latency.summary(), timedOut };
 }

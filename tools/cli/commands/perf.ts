@@ -65,7 +65,8 @@ export function perfCommand(): Command {
     .option('--record-size <bytes>', `bytes of each record value (at least ${PAYLOAD_HEADER_BYTES})`, positiveInteger, 100)
     .addOption(new Option('--acks <acks>', '0, 1 or all').argParser(acks).default(1))
     .option('--linger-ms <ms>', 'producer linger', nonNegativeInteger, 0)
-    .action(async (options: CommonOptions & { throughput: number; recordSize: number; acks: Acks; lingerMs: number }, command: Command) => {
+    .option('--warmup-records <n>', 'records sent at the same pace before timing starts, not counted (default: one second worth)', nonNegativeInteger)
+    .action(async (options: CommonOptions & { throughput: number; recordSize: number; acks: Acks; lingerMs: number; warmupRecords?: number }, command: Command) => {
       if (options.recordSize < PAYLOAD_HEADER_BYTES) throw new CliError(`--record-size must be at least ${PAYLOAD_HEADER_BYTES}: each record carries its send time and the run id`, 2);
       await withCluster(command.optsWithGlobals<GlobalOptions>(), async ({ client }) => {
         await requireTopic(client, options.topic);
@@ -73,6 +74,7 @@ export function perfCommand(): Command {
         const cpuBefore = process.cpuUsage();
         const result = await runEndToEndLatency(client, {
           ...options,
+          warmUpRecords: options.warmupRecords,
           onProgress: (p) => progress.update(() => `${progressBar(p.received, options.records)} ${p.sent.toLocaleString('en-US')} sent, ${p.received.toLocaleString('en-US')} received`),
         });
         progress.done();
