@@ -95,7 +95,7 @@ function ours(bootstrap: string, ...perfArgs: string[]): string[] {
 }
 
 function kafkajs(mode: 'produce' | 'consume', bootstrap: string, topic: string, records: number): string[] {
-  return ['-r', '@swc-node/register', KAFKAJS_PERF, mode, bootstrap, topic, String(records), String(CLIENT_TIMEOUT_MS)];
+  return ['-r', './tools/scripts/register.js', KAFKAJS_PERF, mode, bootstrap, topic, String(records), String(CLIENT_TIMEOUT_MS)];
 }
 
 async function oneRun(run: number, bootstrap: string, admin: Admin): Promise<Run> {

@@ -159,7 +159,7 @@ function timeOpen(dir: string): { ms: number; scanned: number } {
 /** Appends in a child process (recovery point checkpointed every second), then SIGKILLs it. */
 function killWhileWriting(dir: string, extraMb: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'log-engine-killed-writer.ts'), dir, String(extraMb), '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-r', './tools/scripts/register.js', path.join(__dirname, 'log-engine-killed-writer.ts'), dir, String(extraMb), '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.stdout.on('data', (chunk: Buffer) => {
       const line = chunk.toString();

@@ -1,9 +1,5 @@
 #!/usr/bin/env node
-// The `tributary` bin: runs the TypeScript CLI from source through @swc-node/register (as `npm run
-// sim` does), so a clone works after `npm ci` without a build. The tsconfig is named explicitly so
-// the @tributary/* paths resolve from any working directory.
-const path = require('node:path');
-
-process.env.SWC_NODE_PROJECT ??= path.join(__dirname, '../../tsconfig.base.json');
-require('@swc-node/register');
+// The `tributary` bin: runs the TypeScript CLI from source through tools/scripts/register.js (swc,
+// as the app processes run), so a clone works after `npm ci` without a build.
+require('../scripts/register.js');
 require('./main.ts');

@@ -189,7 +189,7 @@ describe('the browser entry of @tributary/client in chromium', () => {
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-client-browser-'));
     const bundle = (async () => {
       // built, packed and installed as in client-package.spec.ts: what npm users get
-      await exec('node', ['-r', '@swc-node/register', 'tools/package/build-client-package.ts'], { cwd: ROOT, timeout: 60_000 });
+      await exec('node', ['-r', './tools/scripts/register.js', 'tools/package/build-client-package.ts'], { cwd: ROOT, timeout: 60_000 });
       const { stdout } = await exec('npm', ['pack', '--pack-destination', project], { cwd: PACKAGE_DIR, timeout: 30_000 });
       fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'browser-user', version: '1.0.0', private: true }));
       await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(project, stdout.trim().split('\n').at(-1)!)], { cwd: project, timeout: 60_000 });

@@ -156,7 +156,7 @@ describe('the @tributary/client npm package', () => {
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-client-package-'));
     const install = (async () => {
       // the same command as `npx nx build client`
-      await exec('node', ['-r', '@swc-node/register', 'tools/package/build-client-package.ts'], { cwd: ROOT, timeout: 60_000 });
+      await exec('node', ['-r', './tools/scripts/register.js', 'tools/package/build-client-package.ts'], { cwd: ROOT, timeout: 60_000 });
       const { stdout } = await exec('npm', ['pack', '--pack-destination', project], { cwd: PACKAGE_DIR, timeout: 30_000 });
       fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'package-user', version: '1.0.0', private: true }));
       // dependencies come from the local npm cache; only the registry's metadata may be fetched

@@ -114,7 +114,7 @@ class ProcessMember {
 
   constructor(bootstrap: string, groupId: string, topic: string, sessionTimeoutMs: number, deliveries: Map<string, string[]>, readonly name: string) {
     const script = path.join(REPO_ROOT, 'tools/cluster/group-member-process.ts');
-    this.child = spawn(process.execPath, ['-r', '@swc-node/register', script, bootstrap, groupId, topic, String(sessionTimeoutMs)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['-r', './tools/scripts/register.js', script, bootstrap, groupId, topic, String(sessionTimeoutMs)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => {
       const lines = (this.output + chunk.toString()).split('\n');
       this.output = lines.pop()!;

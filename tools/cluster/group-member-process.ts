@@ -3,7 +3,7 @@
  * (SIGSTOP) past its session timeout and thaw it (SIGCONT): the coordinator then expires it for
  * real while it still believes it owns its partitions.
  *
- * Usage: node -r @swc-node/register group-member-process.ts <bootstrap> <group> <topic> <sessionTimeoutMs>
+ * Usage: node -r ./tools/scripts/register.js group-member-process.ts <bootstrap> <group> <topic> <sessionTimeoutMs>
  * Prints one JSON line per event on stdout: {"kind":"assigned"|"revoked"|"lost","partitions":[...]},
  * {"kind":"record","at":"partition@offset"}, then {"kind":"stopped"} after SIGTERM (stop() commits
  * and leaves the group, then the process exits 0).

@@ -46,7 +46,7 @@ export class NodeProcess {
     if (this.running) throw new Error(`${this.role}-${this.id} is already running`);
     // TRIBUTARY_NODE_ARGS adds Node flags to every node, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile a benchmark
     const nodeArgs = (process.env.TRIBUTARY_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
-    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', path.join(REPO_ROOT, `apps/${this.role}/src/main.ts`), ...this.args], {
+    const child = spawn(process.execPath, [...nodeArgs, '-r', './tools/scripts/register.js', path.join(REPO_ROOT, `apps/${this.role}/src/main.ts`), ...this.args], {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_ENV: 'test' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
 // The project never reads the JSON at build or test time; the generated files are committed.
 //
 // Usage (from the repo root):
-//   node -r @swc-node/register tools/protocol-gen/generate.ts [path/to/kafka-protocol/messages]
+//   node -r ./tools/scripts/register.js tools/protocol-gen/generate.ts [path/to/kafka-protocol/messages]
 // Default input: /work/shared/kafka-protocol/messages
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -141,7 +141,7 @@ const header = `// GENERATED FILE - do not edit by hand.
 // Compact declarations of Apache Kafka's protocol message schemas (Apache License 2.0, from
 // apache/kafka clients/src/main/resources/common/message/*.json), reduced to what the codec needs.
 // Regenerate from the repo root with:
-//   node -r @swc-node/register tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
+//   node -r ./tools/scripts/register.js tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
 `;
 const compact = messages.map(compactMessage);
 writeFileSync(
@@ -197,7 +197,7 @@ writeFileSync(
 // Body interfaces of Kafka protocol messages; field names are Kafka's, lower-camel-cased.
 // int64 is bigint, uuid is a lower-case 8-4-4-4-12 hex string, bytes/records are Buffers.
 // Fields absent from a version decode to their default. Regenerate from the repo root with:
-//   node -r @swc-node/register tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
+//   node -r ./tools/scripts/register.js tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
 
 ${compact.map(emitInterfaces).join('\n\n')}
 

@@ -26,7 +26,7 @@ const QUICK = {
 /** Order of the full session and of the report: the storage up to the clients. */
 const ORDER = ['log-engine', 'protocol', 'raft', 'controller', 'broker', 'client', 'gateway-ws', 'gateway-rest'];
 
-const runBench = (bench, args) => spawnSync(process.execPath, ['-r', '@swc-node/register', join(benchDir, `${bench}.bench.ts`), ...args], { cwd: root, stdio: 'inherit' });
+const runBench = (bench, args) => spawnSync(process.execPath, ['-r', './tools/scripts/register.js', join(benchDir, `${bench}.bench.ts`), ...args], { cwd: root, stdio: 'inherit' });
 
 const [name, ...rest] = process.argv.slice(2);
 if (name && !name.startsWith('--')) {
@@ -75,5 +75,5 @@ const report = {
   failed,
   order: benches,
 };
-const written = spawnSync(process.execPath, ['-r', '@swc-node/register', join(benchDir, 'lib/write-report.ts'), resultsDir, reportFile, JSON.stringify(report)], { cwd: root, stdio: 'inherit' });
+const written = spawnSync(process.execPath, ['-r', './tools/scripts/register.js', join(benchDir, 'lib/write-report.ts'), resultsDir, reportFile, JSON.stringify(report)], { cwd: root, stdio: 'inherit' });
 process.exit(written.status !== 0 || failed.length > 0 ? 1 : 0);

@@ -64,7 +64,7 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 process.stdout.write(`Tributary local cluster starting; data in ${dataDir}\n`);
 for (const app of apps) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, `apps/${app.name}/src/main.ts`), ...app.args], {
+  const child = spawn(process.execPath, ['-r', './tools/scripts/register.js', join(root, `apps/${app.name}/src/main.ts`), ...app.args], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -27,7 +27,7 @@ describe('REST SDK in libs/client/src/rest', () => {
 
   it('is what `npm run sdk` generates from the current gateway (run it after changing a controller or schema)', () => {
     // a child process, as `npm run sdk` runs it (the generator and ESLint load ES modules, which jest's VM cannot)
-    execFileSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'generate.ts'), checkDir], { cwd: path.resolve(__dirname, '../..'), stdio: 'pipe' });
+    execFileSync(process.execPath, ['-r', './tools/scripts/register.js', path.join(__dirname, 'generate.ts'), checkDir], { cwd: path.resolve(__dirname, '../..'), stdio: 'pipe' });
     const fresh = snapshot(checkDir, GENERATED_ENTRIES);
     const committed = snapshot(SDK_DIR, GENERATED_ENTRIES);
     expect(fresh.has('openapi.json')).toBe(true);

@@ -34,7 +34,7 @@ async function allowExplicitAnyWhereUsed(generatedDir: string): Promise<void> {
 export async function generateSdk(targetDir: string): Promise<void> {
   fs.mkdirSync(targetDir, { recursive: true });
   const documentPath = path.join(targetDir, 'openapi.json');
-  execFileSync(process.execPath, ['-r', '@swc-node/register', EXPORT_OPENAPI, documentPath], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(process.execPath, ['-r', './tools/scripts/register.js', EXPORT_OPENAPI, documentPath], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   const generatedDir = path.join(targetDir, 'generated');
   fs.rmSync(generatedDir, { recursive: true, force: true });
   const config = {

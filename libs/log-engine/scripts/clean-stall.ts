@@ -1,6 +1,6 @@
 /**
  * How long one compaction holds the event loop, and how long it takes in all:
- *   node -r @swc-node/register libs/log-engine/scripts/clean-stall.ts [MiB=100] [segmentMiB=MiB] [keys=10000]
+ *   node -r ./tools/scripts/register.js libs/log-engine/scripts/clean-stall.ts [MiB=100] [segmentMiB=MiB] [keys=10000]
  * Writes ~MiB of compactable records (`keys` distinct keys, 10 records of ~100 bytes per batch) into a
  * fresh log, rolls it, cleans it once under perf_hooks.monitorEventLoopDelay and prints the
  * longest stall, the clean's wall time and a digest of the cleaned files (equal digests: the

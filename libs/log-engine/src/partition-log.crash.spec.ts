@@ -12,7 +12,7 @@ const WRITER = path.join(__dirname, 'testing/crash-writer.ts');
 /** Runs the writer until `killAfterAcks` acknowledgements arrive (or it ends), then SIGKILLs it. */
 function runAndKill(dir: string, killAfterAcks: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', WRITER, dir, '7'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', './tools/scripts/register.js', WRITER, dir, '7'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let lastAck = -1;
     let acks = 0;
     let buffered = '';

@@ -2,7 +2,7 @@
 // Compact declarations of Apache Kafka's protocol message schemas (Apache License 2.0, from
 // apache/kafka clients/src/main/resources/common/message/*.json), reduced to what the codec needs.
 // Regenerate from the repo root with:
-//   node -r @swc-node/register tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
+//   node -r ./tools/scripts/register.js tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
 import type { MessageDeclaration } from './schema';
 
 export const MESSAGE_DECLARATIONS: readonly MessageDeclaration[] = [

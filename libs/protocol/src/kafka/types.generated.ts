@@ -2,7 +2,7 @@
 // Body interfaces of Kafka protocol messages; field names are Kafka's, lower-camel-cased.
 // int64 is bigint, uuid is a lower-case 8-4-4-4-12 hex string, bytes/records are Buffers.
 // Fields absent from a version decode to their default. Regenerate from the repo root with:
-//   node -r @swc-node/register tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
+//   node -r ./tools/scripts/register.js tools/protocol-gen/generate.ts /path/to/kafka-protocol/messages
 
 export interface RequestHeader {
   requestApiKey: number;

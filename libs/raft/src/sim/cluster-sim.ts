@@ -37,7 +37,7 @@ export class SimFailure extends Error {
     readonly nodes: number,
     message: string,
   ) {
-    super(`${message}\nreplay: node -r @swc-node/register libs/raft/src/sim/run.ts --seed ${seed} --nodes ${nodes}`);
+    super(`${message}\nreplay: node -r ./tools/scripts/register.js libs/raft/src/sim/run.ts --seed ${seed} --nodes ${nodes}`);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Replays or sweeps simulator seeds:
- *   node -r @swc-node/register libs/raft/src/sim/run.ts --seed 12345 --nodes 3
- *   node -r @swc-node/register libs/raft/src/sim/run.ts --seeds 100000
+ *   node -r ./tools/scripts/register.js libs/raft/src/sim/run.ts --seed 12345 --nodes 3
+ *   node -r ./tools/scripts/register.js libs/raft/src/sim/run.ts --seeds 100000
  */
 import { ClusterSim, SimFailure, SimStats } from './cluster-sim';
 
