@@ -145,20 +145,36 @@ export class KafkaServer {
       else if (socket.isPaused() && !closed) socket.resume();
     };
 
+    // Completed responses wait for the end of this event-loop turn, then leave in one writev: a
+    // parked fetch woken by a produce and that produce's own answer (one connection, as a client
+    // that produces and consumes has) cost one write and wake the client once, not twice.
+    let outgoing: Buffer[] = [];
+    let flushScheduled = false;
+    const flush = () => {
+      flushScheduled = false;
+      if (closed) return;
+      // corked writes become one writev: no copy of large fetch responses
+      socket.cork();
+      for (const bytes of outgoing) socket.write(bytes);
+      socket.uncork();
+      outgoing = [];
+      if (info.session.closeAfterResponse && queue.length === 0) {
+        closed = true;
+        socket.end();
+      }
+    };
+
     const writeCompleted = () => {
-      // write completed responses from the head only: order is per connection
-      let responses: Buffer[] | null = null;
+      // completed responses from the head only: order is per connection
       while (queue.length > 0 && queue[0].done) {
         const { response } = queue.shift() as Pending;
-        if (response !== null) (responses ??= []).push(response);
+        if (response !== null) outgoing.push(response);
       }
-      if (responses !== null && !closed) {
-        // corked writes become one writev: no copy of large fetch responses
-        socket.cork();
-        for (const bytes of responses) socket.write(bytes);
-        socket.uncork();
+      if (outgoing.length > 0 && !flushScheduled && !closed) {
+        flushScheduled = true;
+        setImmediate(flush);
       }
-      if (info.session.closeAfterResponse && queue.length === 0 && !closed) {
+      if (info.session.closeAfterResponse && queue.length === 0 && !flushScheduled && !closed) {
         closed = true;
         socket.end();
         return;
