@@ -39,6 +39,8 @@ async function cleanUntilIdle(manager: LogManager): Promise<string[]> {
 }
 
 describe('LogManager: which compacted partition the cleaner picks', () => {
+  // 50 partitions cleaned with durable writes take seconds on a busy 2-core machine
+  jest.setTimeout(30_000);
   let dir: string;
   let cleanup: () => void;
   let clock: ManualClock;

@@ -25,12 +25,16 @@ describe('LogManager', () => {
     reopened.close();
   });
 
-  it('deletes a partition so that a restart never sees it again', () => {
+  it('deletes a partition so that a restart never sees it again', async () => {
     const manager = LogManager.open({ dataDir: dir });
-    manager.createLog({ topic: 't', partition: 0 });
+    manager.createLog({ topic: 't', partition: 0 }).appendAsLeader(encodeBatch([{ value: 'a' }]), 0);
     expect(manager.deleteLog({ topic: 't', partition: 0 })).toBe(true);
     expect(manager.deleteLog({ topic: 't', partition: 0 })).toBe(false);
     manager.close();
+    // at once renamed aside, then its files are removed off the event loop
+    expect(fs.readdirSync(dir).filter((name) => !name.endsWith('-delete'))).toEqual([]);
+    expect(LogManager.open({ dataDir: dir }).partitions()).toEqual([]);
+    for (let i = 0; i < 100 && fs.readdirSync(dir).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 

@@ -143,7 +143,13 @@ export class LogManager {
     log.close();
     const doomed = path.join(this.options.dataDir, `${name}.${Date.now().toString(36)}${DELETED_SUFFIX}`);
     fs.renameSync(log.dir, doomed);
-    fs.rmSync(doomed, { recursive: true, force: true });
+    // a deleted topic's data is unlinked off the event loop (gigabytes took the broker's thread for
+    // seconds), once a clean that may still write into it has given up; a crash before it is done
+    // leaves the .deleted directory to the next start
+    void (this.cleaning ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => fs.promises.rm(doomed, { recursive: true, force: true }))
+      .catch(() => undefined);
     return true;
   }
 

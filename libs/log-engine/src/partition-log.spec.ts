@@ -252,12 +252,16 @@ describe('PartitionLog', () => {
       retained.close();
     });
 
-    it('deletes the oldest segments while the log is over retention.bytes', () => {
+    it('deletes the oldest segments while the log is over retention.bytes, their files off the event loop', async () => {
       const sized = PartitionLog.open(path.join(dir, 'size-0'), { clock, config: { retentionBytes: 5000, segmentBytes: 2048 } });
       for (let i = 0; i < 40; i++) sized.appendAsLeader(batchOf(5, { size: 40 }), 0);
       sized.applyRetention();
       expect(sized.sizeInBytes).toBeLessThanOrEqual(5000 + 2048);
       expect(sized.logStartOffset).toBeGreaterThan(0);
+      // what is left on disk is the retained segments, once the renamed-aside files are removed
+      const logFiles = () => fs.readdirSync(sized.dir).filter((name) => name.endsWith('.log') || name.endsWith('.log.deleted'));
+      for (let i = 0; i < 100 && logFiles().some((name) => name.endsWith('.deleted')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(logFiles().map((name) => Number(name.slice(0, 20))).sort((a, b) => a - b)).toEqual(sized.segmentBaseOffsets());
       sized.close();
     });
   });

@@ -546,7 +546,8 @@ export class PartitionLog {
   private deleteOldest(): number {
     invariant(this.segments.length > 1, 'the active segment is never deleted');
     const oldest = this.segments.shift() as LogSegment;
-    oldest.delete();
+    // retention and DeleteRecords drop whole segments: unlinked off the event loop, like a cleaned one
+    retireSegment(oldest, this.dir);
     if (this.segments[0].baseOffset > this.startOffset) {
       this.startOffset = this.segments[0].baseOffset;
       writeOffsetCheckpoint(path.join(this.dir, LOG_START_OFFSET_FILE), this.startOffset);
@@ -696,7 +697,7 @@ function wholeBatchesBelow(bytes: Buffer, limit: number): number {
 }
 
 /**
- * Closes a segment a compaction replaced and renames its files to `.deleted`, then removes them
+ * Closes a segment that retention dropped or a compaction replaced and renames its files to `.deleted`, then removes them
  * off the event loop: unlinking a 100 MiB segment took ~20 ms on the broker's thread (Kafka
  * renames to .deleted and deletes later too). open() removes the leftovers of a crash.
  */
