@@ -10,6 +10,7 @@ import {
   readInt64,
   writeInt64,
 } from './batch-header';
+import { KeyOffsetMap } from './key-offset-map';
 import { forEachBatch } from './log-cleaner-batches';
 import { CleanedFile } from './log-cleaner-output';
 import { CleanerPacer, CleanerSlice } from './log-cleaner-pacer';
@@ -139,7 +140,7 @@ export class LogCleaner {
     result: CleanResult,
   ): Promise<void> {
     const transactions = await CleanerTransactionScan.scan(candidates, pacer);
-    const latest = new Map<string, number>();
+    const latest = new KeyOffsetMap();
     const stable = transactions.stablePrefix(candidates);
     const abortedInKeyPass = transactions.abortedCursor();
     let keyedSegments = 0;
