@@ -6,17 +6,23 @@ import * as net from 'node:net';
  * A port from inside that range (what listen(0) hands out) can be taken, between the moment it is
  * chosen and the moment its process binds it, by the source port of any outgoing connection:
  * cluster nodes connect to each other while others are still starting, which made starts fail
- * with EADDRINUSE now and then.
+ * with EADDRINUSE now and then. A port is never handed out twice by one process: the nodes of one
+ * cluster get their ports before any of them binds, so a port chosen twice (once in ~20,000 draws)
+ * went to two nodes, and the second one failed to start.
  */
 export async function freePort(): Promise<number> {
   const below = ephemeralRangeStart();
   const lowest = 10_000;
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = lowest + Math.floor(Math.random() * (below - lowest));
-    if (await canListen(port)) return port;
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
   }
   throw new Error(`no free port found between ${lowest} and ${below}`);
 }
+
+const handedOut = new Set<number>();
 
 function ephemeralRangeStart(): number {
   try {
