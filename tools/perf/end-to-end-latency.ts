@@ -14,7 +14,7 @@ export interface EndToEndOptions {
   /** The producer's linger; 0 sends every record at once (what a latency-sensitive producer does). */
   lingerMs?: number;
   /** Records sent at the same pace before timing starts, not counted (JIT, buffers, fetch sessions warm): default 1 s worth. */
-  warmUpRecords?: number;
+  warmupRecords?: number;
   /** Give up after this long; the summary covers what arrived. */
   timeoutMs: number;
   onProgress?: (progress: EndToEndProgress) => void;
@@ -30,7 +30,7 @@ export interface EndToEndResult {
   sent: number;
   received: number;
   /** Records sent and received before timing started (not in `sent` or the latency). */
-  warmUpRecords: number;
+  warmupRecords: number;
   seconds: number;
   /** From the producer's send() to the consumer's handler, same process and clock. */
   latency: LatencySummary;
@@ -48,7 +48,7 @@ const STOP_GRACE_MS = 10_000;
  * Kafka's EndToEndLatency in the spirit of its perf tools: a producer paced to `throughput` and a
  * consumer at the end of every partition, in one process; each record carries its send time, so
  * its latency is read off the clock when the consumer hands it over. A first record is sent and
- * awaited, then warmUpRecords at the same pace (a second's worth by default), before timing starts,
+ * awaited, then warmupRecords at the same pace (a second's worth by default), before timing starts,
  * so connections, metadata and a cold JIT are not counted: the figure is the steady state, as the
  * OpenMessaging Benchmark's warm-up phase has it.
  */
@@ -59,7 +59,7 @@ export async function runEndToEndLatency(client: ClusterClient, options: EndToEn
   const runId = randomInt(2 ** 32);
   // warm-up records carry another id: theirs arrive without being timed, whenever they arrive
   const warmUpId = (runId + 1) % 2 ** 32;
-  const warmUpRecords = options.warmUpRecords ?? Math.ceil(options.throughput);
+  const warmupRecords = options.warmupRecords ?? Math.ceil(options.throughput);
   const ends = await new Admin(client).listOffsets(options.topic, 'latest');
   const consumer = new Consumer(client, { maxWaitMs: 100 });
   consumer.assign(ends.map((e) => ({ topic: options.topic, partition: e.partition, offset: e.offset })));
@@ -122,7 +122,7 @@ export async function runEndToEndLatency(client: ClusterClient, options: EndToEn
     producer.send(options.topic, record()).catch(onSendError);
     if (!(await settledWithin(warmedUp, Math.min(WARM_UP_MS, options.timeoutMs)))) throw new Error(`the warm-up record did not arrive within ${Math.min(WARM_UP_MS, options.timeoutMs)} ms`);
     if (failure !== null) throw failure;
-    await pace(warmUpRecords, warmUpId);
+    await pace(warmupRecords, warmUpId);
     measuring = true;
     const paceStart = performance.now();
     // bounded: every pass sends the records due by now, and `sent` reaches `records` within records/throughput seconds
@@ -151,5 +151,5 @@ export async function runEndToEndLatency(client: ClusterClient, options: EndToEn
     if (await settledWithin(consumer.stop(), STOP_GRACE_MS)) await running;
   }
   if (failure !== null) throw failure;
-  return { sent, received, warmUpRecords, seconds: (performance.now() - start) / 1000, latency: latency.summary(), timedOut };
+  return { sent, received, warmupRecords, seconds: (performance.now() - start) / 1000, latency: latency.summary(), timedOut };
 }

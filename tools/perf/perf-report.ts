@@ -21,7 +21,7 @@ export function describeConsumerPerf(result: ConsumerPerfResult): string {
 
 export function describeEndToEnd(result: EndToEndResult, throughput: number): string {
   return [
-    `${count(result.received)} of ${count(result.sent)} records arrived, sent at ${count(throughput)} records/s after ${count(result.warmUpRecords)} warm-up records${result.timedOut ? ', stopped by the timeout' : ''}`,
+    `${count(result.received)} of ${count(result.sent)} records arrived, sent at ${count(throughput)} records/s after ${count(result.warmupRecords)} warm-up records${result.timedOut ? ', stopped by the timeout' : ''}`,
     `latency (send to consumer): ${latencyLine(result.latency)}`,
   ].join('\n');
 }

@@ -8,7 +8,7 @@ import { LogManager } from './log-manager';
 import { PartitionLog } from './partition-log';
 import { decodeRecords, encodeBatch } from './records';
 import { LogSegment } from './segment';
-import { ManualClock, tempDir } from './testing/temp-dir';
+import { ManualClock, tempDir, until } from './testing/temp-dir';
 
 /** What was written at each offset, to check reads against after a clean. */
 type Written = Map<number, { key: string; value: string | null }>;
@@ -292,7 +292,7 @@ describe('LogManager: a clean in flight', () => {
     expect(manager.uncleanablePartitions()).toEqual([]);
     // the deleted partition's directory goes once the clean has given up
     await manager.cleanerIdle();
-    for (let i = 0; i < 100 && fs.readdirSync(dir).some((n) => n.startsWith('compacted')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => !fs.readdirSync(dir).some((n) => n.startsWith('compacted')));
     expect(fs.readdirSync(dir).filter((n) => n.startsWith('compacted'))).toEqual([]);
   });
 });

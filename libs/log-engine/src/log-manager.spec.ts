@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LogManager, parsePartitionDirName, partitionDirName } from './log-manager';
 import { encodeBatch } from './records';
-import { ManualClock, tempDir } from './testing/temp-dir';
+import { ManualClock, tempDir, until } from './testing/temp-dir';
 
 describe('LogManager', () => {
   let dir: string;
@@ -34,7 +34,7 @@ describe('LogManager', () => {
     // at once renamed aside, then its files are removed off the event loop
     expect(fs.readdirSync(dir).filter((name) => !name.endsWith('-delete'))).toEqual([]);
     expect(LogManager.open({ dataDir: dir }).partitions()).toEqual([]);
-    for (let i = 0; i < 100 && fs.readdirSync(dir).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => fs.readdirSync(dir).length === 0);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 

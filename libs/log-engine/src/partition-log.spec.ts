@@ -5,7 +5,7 @@ import { BATCH, readHeader, validateBatch } from './batch-header';
 import { InvalidBatchError, NonContiguousAppendError, OffsetOutOfRangeError } from './errors';
 import { PartitionLog } from './partition-log';
 import { decodeRecords, encodeBatch } from './records';
-import { ManualClock, tempDir } from './testing/temp-dir';
+import { ManualClock, tempDir, until } from './testing/temp-dir';
 
 function batchOf(count: number, options: { timestamp?: number; size?: number; prefix?: string } = {}): Buffer {
   const value = 'v'.repeat(options.size ?? 10);
@@ -260,7 +260,7 @@ describe('PartitionLog', () => {
       expect(sized.logStartOffset).toBeGreaterThan(0);
       // what is left on disk is the retained segments, once the renamed-aside files are removed
       const logFiles = () => fs.readdirSync(sized.dir).filter((name) => name.endsWith('.log') || name.endsWith('.log.deleted'));
-      for (let i = 0; i < 100 && logFiles().some((name) => name.endsWith('.deleted')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await until(() => !logFiles().some((name) => name.endsWith('.deleted')));
       expect(logFiles().map((name) => Number(name.slice(0, 20))).sort((a, b) => a - b)).toEqual(sized.segmentBaseOffsets());
       sized.close();
     });

@@ -74,7 +74,6 @@ export function perfCommand(): Command {
         const cpuBefore = process.cpuUsage();
         const result = await runEndToEndLatency(client, {
           ...options,
-          warmUpRecords: options.warmupRecords,
           onProgress: (p) => progress.update(() => `${progressBar(p.received, options.records)} ${p.sent.toLocaleString('en-US')} sent, ${p.received.toLocaleString('en-US')} received`),
         });
         progress.done();

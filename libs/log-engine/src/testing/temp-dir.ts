@@ -18,3 +18,8 @@ export class ManualClock {
     this.now += ms;
   }
 }
+
+/** Polls `condition` every 10 ms for at most `limitMs`, then returns either way (the test's expectations say what is missing). */
+export async function until(condition: () => boolean, limitMs = 1_000): Promise<void> {
+  for (const started = Date.now(); !condition() && Date.now() - started < limitMs; ) await new Promise((resolve) => setTimeout(resolve, 10));
+}
