@@ -9,7 +9,7 @@ import { CompressionType, RecordBatch, compress } from '@tributary/protocol';
 export const logBatchCodec: BatchCodec = {
   decodeRecords(batch: Buffer): LogRecord[] {
     // the default 64 MiB ceiling bounds a batch that decompresses to far more than it claims
-    return [...new RecordBatch(batch, 0).records()];
+    return new RecordBatch(batch, 0).records();
   },
   compressRecords(compression: number, records: Buffer): Buffer {
     return compress(compression as CompressionType, records);

@@ -221,6 +221,13 @@ describe('record batch builder and lazy reader', () => {
     expect([...readRecordBatches(flipped)][0].isCrcValid()).toBe(false);
   });
 
+  it('a record count the batch body cannot hold is a CorruptRecordError before any record is decoded', () => {
+    const forged = Buffer.from(encodeRecordBatch([{ value: 'a' }, { value: 'b' }]));
+    forged.writeInt32BE(2 ** 31 - 1, BATCH.RECORDS_COUNT);
+    const [view] = [...readRecordBatches(forged)];
+    expect(() => view.records()).toThrow(/record count 2147483647 does not fit/);
+  });
+
   it('a compressed batch that inflates past maxDecompressedBytes fails with MESSAGE_TOO_LARGE', () => {
     const batch = encodeRecordBatch([{ value: Buffer.alloc(2 * 1024 * 1024) }], { compression: CompressionType.Zstd });
     const [view] = [...readRecordBatches(batch)];

@@ -44,6 +44,23 @@ export class Cursor {
   ) {}
 
   varint(): number {
+    // one or two bytes (-8192..8191: deltas, lengths and counts of most records) without the loop
+    const pos = this.pos;
+    const first = pos < this.end ? this.buf[pos] : 0x80;
+    if (first < 0x80) {
+      this.pos = pos + 1;
+      return first & 1 ? -((first + 1) >>> 1) : first >>> 1;
+    }
+    const second = pos + 1 < this.end ? this.buf[pos + 1] : 0x80;
+    if (second < 0x80) {
+      this.pos = pos + 2;
+      const u = (first & 0x7f) | (second << 7);
+      return u & 1 ? -((u + 1) >>> 1) : u >>> 1;
+    }
+    return this.longVarint();
+  }
+
+  private longVarint(): number {
     const buf = this.buf;
     let u = 0;
     let multiplier = 1;
