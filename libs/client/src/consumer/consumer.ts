@@ -1,6 +1,7 @@
 import { ConsumedRecord, KafkaProtocolError, RecordBatch, readRecordBatches } from '@tributary/protocol';
 import { ClusterClient, isStaleMetadataError, kafkaError } from '../cluster/cluster-client';
 import { AbortedTransactionFilter } from './aborted-transactions';
+import { FetchedRecords } from './fetched-records';
 import { KafkaConnection } from '../network/kafka-connection';
 import { ASSIGNORS, AssignorName, COOPERATIVE_ASSIGNORS, MemberSubscription } from './assignors';
 import { Assignment, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol';
@@ -445,24 +446,14 @@ export class Consumer {
    */
   private async handOver(item: Fetched, epoch: number, handlers: ConsumerHandlers): Promise<void> {
     const { state } = item;
-    let records: ConsumedRecord[] = [];
-    const handle = async () => {
+    const fetched = new FetchedRecords(item.batches, item.fromOffset);
+    for (let records = fetched.take(MAX_RECORDS_PER_HANDLER); records.length > 0; records = fetched.take(MAX_RECORDS_PER_HANDLER)) {
       if (handlers.eachBatch) await handlers.eachBatch({ topic: state.topic, partition: state.partition, highWatermark: item.highWatermark, records });
       else for (const record of records) await handlers.eachRecord!({ ...record, topic: state.topic, partition: state.partition });
       if (item.epoch === state.epoch) state.consumedPosition = records[records.length - 1].offset + 1;
-      records = [];
-    };
-    for (const batch of item.batches) {
-      for (const record of batch.records()) {
-        if (record.offset < item.fromOffset) continue;
-        records.push(record);
-        if (records.length < MAX_RECORDS_PER_HANDLER) continue;
-        await handle();
-        const current = this.delivering(epoch) && item.epoch === state.epoch;
-        if (!current || this.partitions.get(key(state.topic, state.partition)) !== state) return;
-      }
+      const current = this.delivering(epoch) && item.epoch === state.epoch;
+      if (!current || this.partitions.get(key(state.topic, state.partition)) !== state) return;
     }
-    if (records.length > 0) await handle();
     // past trailing control batches too
     if (item.epoch === state.epoch) state.consumedPosition = item.nextPosition;
   }

@@ -9,6 +9,7 @@ import {
   encodeRequestPieces,
   peekCorrelationId,
 } from '@tributary/protocol';
+import { FrameReader } from './frame-reader';
 
 export class ConnectionError extends Error {
   constructor(message: string) {
@@ -77,10 +78,6 @@ export class KafkaConnection {
   private readonly inFlight = new Map<number, InFlight>();
   private readonly waitingForSlot: (() => void)[] = [];
   private nextCorrelationId = 1;
-  private buffered: Buffer[] = [];
-  private bufferedBytes = 0;
-  /** Size of the frame being received, once its 4-byte prefix is in (-1 before). */
-  private expectedSize = -1;
   private brokerVersions = new Map<number, { min: number; max: number }>();
   private closedError: Error | null = null;
   readonly options: ConnectionOptions;
@@ -97,7 +94,19 @@ export class KafkaConnection {
   async connect(): Promise<void> {
     if (this.socket) return;
     const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host: this.options.host, port: this.options.port });
+      const reader = new FrameReader(
+        this.options.maxResponseBytes,
+        (frame) => this.onFrame(frame),
+        (size) => this.fail(new ConnectionError(`response frame of ${size} bytes from ${this.address} is out of bounds`)),
+      );
+      const onread = {
+        buffer: () => reader.nextBuffer(),
+        callback: (bytes: number) => {
+          reader.onRead(bytes);
+          return true; // never pause: back-pressure is the bounded number of requests in flight
+        },
+      };
+      const s = net.connect({ host: this.options.host, port: this.options.port, onread });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new ConnectionError(`connect to ${this.address} timed out after ${this.options.connectTimeoutMs} ms`));
@@ -113,7 +122,6 @@ export class KafkaConnection {
     });
     socket.setNoDelay(true);
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(new ConnectionError(`connection to ${this.address} failed: ${error.message}`)));
     socket.on('close', () => this.fail(new ConnectionError(`connection to ${this.address} closed`)));
     const versions = await this.send(18, 0, {});
@@ -198,36 +206,14 @@ export class KafkaConnection {
     return this.socket;
   }
 
-  private onData(chunk: Buffer): void {
-    this.buffered.push(chunk);
-    this.bufferedBytes += chunk.length;
-    // bounded: each iteration consumes one whole frame or stops; chunks are joined once per
-    // frame (not once per chunk), so a large response costs one copy, not a quadratic number
-    while (this.bufferedBytes >= 4) {
-      if (this.expectedSize < 0) {
-        const head = this.buffered[0].length >= 4 ? this.buffered[0] : Buffer.concat(this.buffered, this.bufferedBytes);
-        const size = head.readInt32BE(0);
-        if (size < 4 || size > this.options.maxResponseBytes) {
-          this.fail(new ConnectionError(`response frame of ${size} bytes from ${this.address} is out of bounds`));
-          return;
-        }
-        this.expectedSize = size;
-      }
-      if (this.bufferedBytes < 4 + this.expectedSize) return;
-      const all = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered, this.bufferedBytes);
-      const frame = all.subarray(4, 4 + this.expectedSize);
-      const rest = all.subarray(4 + this.expectedSize);
-      this.buffered = rest.length > 0 ? [rest] : [];
-      this.bufferedBytes = rest.length;
-      this.expectedSize = -1;
-      const correlationId = peekCorrelationId(frame);
-      const pending = this.inFlight.get(correlationId);
-      if (!pending) continue; // a response to a request that already timed out
-      this.inFlight.delete(correlationId);
-      clearTimeout(pending.timer);
-      pending.resolve(frame);
-      this.releaseSlot();
-    }
+  private onFrame(frame: Buffer): void {
+    const correlationId = peekCorrelationId(frame);
+    const pending = this.inFlight.get(correlationId);
+    if (!pending) return; // a response to a request that already timed out
+    this.inFlight.delete(correlationId);
+    clearTimeout(pending.timer);
+    pending.resolve(frame);
+    this.releaseSlot();
   }
 
   private releaseSlot(): void {
