@@ -1,4 +1,4 @@
-import { DecodedRequest, RequestApiKey, RequestBodyByApiKey, UnsupportedRequestError, decodeRequest, encodeApiVersionsUnsupported, encodeResponse, apiDeclarations } from '@tributary/protocol';
+import { DecodedRequest, RequestApiKey, RequestBodyByApiKey, UnsupportedRequestError, decodeRequest, encodeApiVersionsUnsupported, encodeResponse, encodeResponsePieces, apiDeclarations } from '@tributary/protocol';
 import { ConnectionInfo } from '../network/kafka-server';
 import { BrokerContext } from './broker-context';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleElectLeaders } from './handlers/admin-topics.handler';
@@ -29,6 +29,8 @@ import { endpointOf } from './broker-context';
 
 /** ApiVersions, SaslHandshake and SaslAuthenticate: what a client may send before it logs in. */
 const BEFORE_LOGIN = new Set([17, 18, 36]);
+/** Records of at least this size leave from the buffer they were read into, not copied into the response frame. */
+const GATHER_MIN_BYTES = 8 * 1024;
 
 /** The answer body of one API, or null for "no response" (acks=0). */
 type Answer = object | null;
@@ -106,7 +108,7 @@ export class KafkaRequestHandler {
     return [...this.handlers.keys()].sort((a, b) => a - b);
   }
 
-  async handle(frame: Buffer, connection: ConnectionInfo): Promise<Buffer | null> {
+  async handle(frame: Buffer, connection: ConnectionInfo): Promise<Buffer | Buffer[] | null> {
     let request: DecodedRequest;
     try {
       request = decodeRequest(frame);
@@ -129,6 +131,6 @@ export class KafkaRequestHandler {
     this.ctx.metrics.request(request.apiKey, performance.now() - startedMs);
     if (body === null) return null;
     decision.addDenied?.(body as never);
-    return encodeResponse(request.apiKey, request.apiVersion, request.header.correlationId, body as never);
+    return encodeResponsePieces(request.apiKey, request.apiVersion, request.header.correlationId, body as never, GATHER_MIN_BYTES);
   }
 }

@@ -3,9 +3,12 @@ import { FrameTooLargeError, RequestFramer } from './request-framer';
 
 /**
  * What the API layer answers for one request frame (given without its size prefix): the whole
- * response frame, size prefix included, or null when no response is expected (Produce acks=0).
+ * response frame, size prefix included, as one buffer or as pieces written in order (a Fetch
+ * response's records stay in the buffers they were read into), or null when no response is
+ * expected (Produce acks=0).
  */
-export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Buffer | null> | Buffer | null;
+export type Response = Buffer | Buffer[] | null;
+export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Response> | Response;
 
 export interface ConnectionInfo {
   id: number;
@@ -47,7 +50,7 @@ export const DEFAULT_KAFKA_SERVER_OPTIONS: KafkaServerOptions = {
 
 interface Pending {
   done: boolean;
-  response: Buffer | null;
+  response: Response;
 }
 
 /**
@@ -120,7 +123,7 @@ export class KafkaServer {
         const frame = backlog.shift() as Buffer;
         const pending: Pending = { done: false, response: null };
         queue.push(pending);
-        let result: Promise<Buffer | null> | Buffer | null;
+        let result: Promise<Response> | Response;
         try {
           result = this.handler(frame, info);
         } catch (error) {
@@ -168,7 +171,8 @@ export class KafkaServer {
       // completed responses from the head only: order is per connection
       while (queue.length > 0 && queue[0].done) {
         const { response } = queue.shift() as Pending;
-        if (response !== null) outgoing.push(response);
+        if (Array.isArray(response)) outgoing.push(...response);
+        else if (response !== null) outgoing.push(response);
       }
       if (outgoing.length > 0 && !flushScheduled && !closed) {
         flushScheduled = true;

@@ -102,15 +102,20 @@ export function encodeRequestPieces<K extends RequestApiKey>(
   body: Encodable<RequestBodyByApiKey[K]>,
   gatherMinBytes: number,
 ): Buffer[] {
-  const codec = messageCodec(apiKey, apiVersion, 'request');
+  return gatheredFrame(gatherMinBytes, (w) => {
+    writeRequestHeader(w, { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId });
+    messageCodec(apiKey, apiVersion, 'request').encode(w, body as MessageValue);
+  });
+}
+
+/** A size-prefixed frame written by `fill` into a gathering writer; the prefix sits in the first piece, with the header. */
+function gatheredFrame(gatherMinBytes: number, fill: (w: Writer) => void): Buffer[] {
   const w = Writer.gathering(gatherMinBytes);
   w.reserveInt32();
-  writeRequestHeader(w, { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId });
-  codec.encode(w, body as MessageValue);
+  fill(w);
   const pieces = w.finishPieces();
   let size = 0;
   for (const piece of pieces) size += piece.length;
-  // the size prefix sits in the first piece, which always holds the header
   pieces[0].writeInt32BE(size - 4, 0);
   return pieces;
 }
@@ -127,6 +132,23 @@ export function encodeResponse<K extends RequestApiKey>(
     writeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId);
     codec.encode(w, body as MessageValue);
     w.patchInt32(sizeAt, w.offset - 4);
+  });
+}
+
+/**
+ * A response frame as pieces for one writev: record batches of at least `gatherMinBytes` are
+ * referenced, not copied (a Fetch response is mostly the bytes read from the log for it).
+ */
+export function encodeResponsePieces<K extends RequestApiKey>(
+  apiKey: K,
+  apiVersion: number,
+  correlationId: number,
+  body: Encodable<ResponseBodyByApiKey[K]>,
+  gatherMinBytes: number,
+): Buffer[] {
+  return gatheredFrame(gatherMinBytes, (w) => {
+    writeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId);
+    messageCodec(apiKey, apiVersion, 'response').encode(w, body as MessageValue);
   });
 }
 

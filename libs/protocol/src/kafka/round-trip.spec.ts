@@ -1,5 +1,5 @@
 import { supportedApis } from './api-versions';
-import { decodeRequest, decodeResponse, encodeRequest, encodeRequestPieces, encodeResponse, RequestApiKey } from './frames';
+import { decodeRequest, decodeResponse, encodeRequest, encodeRequestPieces, encodeResponse, encodeResponsePieces, RequestApiKey } from './frames';
 import { Reader } from './reader';
 import { messageCodec } from './registry';
 import { sampleMessage } from './sample-message';
@@ -50,6 +50,7 @@ describe('round trip of every API version', () => {
       const decoded = decodeResponse(key, version, frame.subarray(4));
       expect(decoded.correlationId).toBe(43);
       expect(decoded.body).toEqual(value);
+      expect(Buffer.concat(encodeResponsePieces(key, version, 43, value as never, 1)).equals(frame)).toBe(true);
     }
   });
 
@@ -60,6 +61,20 @@ describe('round trip of every API version', () => {
     expect(pieces.filter((piece) => piece.buffer === batches[0].buffer || piece.buffer === batches[2].buffer)).toHaveLength(2);
     expect(pieces.some((piece) => piece.buffer === batches[1].buffer)).toBe(false);
     expect(Buffer.concat(pieces).equals(encodeRequest(0, 9, 7, 'c', body))).toBe(true);
+  });
+
+  it('a gathered Fetch response references the records read for it instead of copying them, and frames like the copied one', () => {
+    const records = [Buffer.alloc(256 * 1024, 1), Buffer.alloc(100, 2)];
+    const body = {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: [{ topicId: '5b8e4d5e-0c4a-4c42-9f1e-7a1f3f0e2b11', partitions: records.map((r, partitionIndex) => ({ partitionIndex, errorCode: 0, highWatermark: 1n, lastStableOffset: 1n, logStartOffset: 0n, records: r })) }],
+    };
+    const pieces = encodeResponsePieces(1, 16, 9, body, 1024);
+    expect(pieces.filter((piece) => piece.buffer === records[0].buffer)).toHaveLength(1);
+    expect(pieces.some((piece) => piece.buffer === records[1].buffer)).toBe(false);
+    expect(Buffer.concat(pieces).equals(encodeResponse(1, 16, 9, body))).toBe(true);
   });
 
   it('covers a meaningful number of cases', () => {
