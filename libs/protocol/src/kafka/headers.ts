@@ -3,7 +3,7 @@ import { MessageCodec, compileMessage } from './compile';
 import { Reader } from './reader';
 import { MESSAGE_DECLARATIONS } from './schemas.generated';
 import { RequestHeader, ResponseHeader } from './types.generated';
-import { inRange, parseVersions } from './schema';
+import { VersionRange, inRange, parseVersions } from './schema';
 import { Writer } from './writer';
 
 const API_VERSIONS_KEY = 18;
@@ -28,9 +28,18 @@ const responseHeaderCodecs: readonly MessageCodec[] = [0, 1].map((v) =>
  * a newer client still gets its header parsed.
  */
 export function isFlexibleVersion(apiKey: number, apiVersion: number): boolean {
-  const api = apiDeclarations(apiKey);
-  return api !== undefined && inRange(parseVersions(api.request.flexibleVersions), apiVersion);
+  let range = flexibleRanges.get(apiKey);
+  if (range === undefined) {
+    const api = apiDeclarations(apiKey);
+    range = api === undefined ? NO_VERSIONS : parseVersions(api.request.flexibleVersions);
+    flexibleRanges.set(apiKey, range);
+  }
+  return inRange(range, apiVersion);
 }
+
+/** Parsed once per API key: every request and response header asks. */
+const flexibleRanges = new Map<number, VersionRange>();
+const NO_VERSIONS: VersionRange = { min: 0, max: -1 };
 
 /** Header v2 for flexible versions, else v1; v0 only for ControlledShutdown v0. */
 export function requestHeaderVersion(apiKey: number, apiVersion: number): number {

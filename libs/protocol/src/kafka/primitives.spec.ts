@@ -60,6 +60,14 @@ describe('Writer/Reader primitives (FORMAT.md section 1)', () => {
     expect(() => new Writer().uuid('nope')).toThrow(TypeError);
   });
 
+  it('writes a uuid seen before from its cached bytes, the same ones, next to other fields', () => {
+    const id = 'fedcba98-7654-3210-fedc-ba9876543210';
+    const once = bytesOf((w) => w.int8(1).uuid(id).int8(2));
+    expect(bytesOf((w) => w.int8(1).uuid(id).int8(2))).toBe(once);
+    expect(once).toBe('01fedcba9876543210fedcba987654321002');
+    expect(() => new Writer().uuid(`${id}0`)).toThrow(TypeError);
+  });
+
   it('patches a reserved size prefix', () => {
     const w = new Writer(2);
     const at = w.reserveInt32();

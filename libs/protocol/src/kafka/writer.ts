@@ -1,4 +1,11 @@
 /**
+ * The bytes of uuids written lately, by their text: a topic id goes into every Fetch and
+ * Metadata response of its topic, and parsing its hex each time was a visible cost per request.
+ */
+const uuidBytes = new Map<string, Buffer>();
+const MAX_CACHED_UUIDS = 4096;
+
+/**
  * Growable writer for Kafka's big-endian primitives. Starts from Buffer.allocUnsafe, which
  * carves small buffers out of Node's shared pool, and doubles when full, so encoding a message
  * costs a handful of allocations rather than one per field. For hot paths, `Writer.pooled()`
@@ -152,10 +159,17 @@ export class Writer {
 
   /** A uuid given as 32 hex digits, dashes optional. */
   uuid(value: string): this {
-    const hex = value.replace(/-/g, '');
-    if (hex.length !== 32 || !/^[0-9a-fA-F]+$/.test(hex)) throw new TypeError(`not a uuid: ${value}`);
+    let bytes = uuidBytes.get(value);
+    if (bytes === undefined) {
+      const hex = value.replace(/-/g, '');
+      if (hex.length !== 32 || !/^[0-9a-fA-F]+$/.test(hex)) throw new TypeError(`not a uuid: ${value}`);
+      bytes = Buffer.from(hex, 'hex');
+      if (uuidBytes.size >= MAX_CACHED_UUIDS) uuidBytes.clear();
+      uuidBytes.set(value, bytes);
+    }
     this.ensure(16);
-    this.offset += this.buf.write(hex, this.offset, 16, 'hex');
+    bytes.copy(this.buf, this.offset);
+    this.offset += 16;
     return this;
   }
 
