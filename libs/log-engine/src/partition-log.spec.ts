@@ -1,4 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
+import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BATCH, readHeader, validateBatch } from './batch-header';
@@ -184,6 +185,44 @@ describe('PartitionLog', () => {
       expect(() => log.read(21, 100)).toThrow(OffsetOutOfRangeError);
       log.advanceLogStartOffset(4);
       expect(() => log.read(3, 100)).toThrow(OffsetOutOfRangeError);
+    });
+  });
+
+  describe('reads that continue where the last one ended', () => {
+    it('readers tailing the log get every offset once, in order, across rolls, whatever their maxBytes and high watermark', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ append: fc.integer({ min: 0, max: 4 }), records: fc.integer({ min: 1, max: 6 }), reader: fc.integer({ min: 0, max: 2 }), maxBytes: fc.integer({ min: 1, max: 3000 }), lag: fc.integer({ min: 0, max: 8 }) }), { maxLength: 60 }),
+          (steps) => {
+            const tail = PartitionLog.open(path.join(dir, `tail-${Math.random()}`), { clock, config: { segmentBytes: 2048, indexIntervalBytes: 256 } });
+            try {
+              const next = [0, 0, 0];
+              const seen: number[][] = [[], [], []];
+              for (const step of steps) {
+                for (let i = 0; i < step.append; i++) tail.appendAsLeader(batchOf(step.records, { size: 30 }), 0);
+                const highWatermark = Math.max(next[step.reader], tail.logEndOffset - step.lag);
+                const offsets = offsetsIn(tail.read(next[step.reader], step.maxBytes, highWatermark).records).filter((o) => o >= next[step.reader]);
+                seen[step.reader].push(...offsets);
+                if (offsets.length > 0) next[step.reader] = offsets[offsets.length - 1] + 1;
+              }
+              for (const offsets of seen) expect(offsets).toEqual(Array.from({ length: offsets.length }, (_, i) => i));
+            } finally {
+              tail.close();
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it('a read after a truncation starts at the batch now holding the offset, not where the last read ended', () => {
+      for (let i = 0; i < 10; i++) log.appendAsLeader(batchOf(2), 0);
+      expect(offsetsIn(log.read(0, 1 << 20).records)).toHaveLength(20); // this read ended at offset 20
+      log.truncateTo(16);
+      for (let i = 0; i < 3; i++) log.appendAsLeader(batchOf(3, { prefix: 'after', size: 25 }), 1);
+      const records = log.read(20, 1 << 20).records;
+      expect(offsetsIn(records)).toEqual([19, 20, 21, 22, 23, 24]);
+      expect(decodeRecords(records, 0)[0].key?.toString()).toBe('after0');
     });
   });
 

@@ -61,6 +61,16 @@ export interface PartitionLogOptions {
   batchCodec?: BatchCodec;
 }
 
+/** The offset a reader asks for next, and where it starts in which segment. */
+interface ReadEnd {
+  offset: number;
+  segment: LogSegment;
+  position: number;
+  truncations: number;
+}
+/** Readers whose next read starts without a lookup: one per consumer or follower tailing the log. */
+const READ_ENDS = 8;
+
 /**
  * One partition's log: an ordered list of segments, the log start and end offsets, the recovery
  * point, the leader-epoch cache and the flush policy (group commit). The append and read paths look
@@ -81,6 +91,14 @@ export class PartitionLog {
   private directoryDirty = false;
   private closed = false;
   private truncations = 0;
+  /**
+   * Where recent reads ended. A consumer or follower at the log end asks next for the offset its
+   * last read ended at; its read starts at the remembered position instead of finding it through
+   * the sparse index and a scan of batch headers (two to four more reads of the file per fetch).
+   * An entry holds while its segment is the one at that offset and no truncation happened.
+   */
+  private readEnds: ReadEnd[] = [];
+  private nextReadEndSlot = 0;
   private currentConfig: LogConfig;
   readonly leaderEpochs: LeaderEpochCache;
   readonly recovery: RecoveryReport;
@@ -205,13 +223,45 @@ export class PartitionLog {
     if (fromOffset >= limit) return empty;
     for (let i = this.segmentIndexFor(fromOffset); i < this.segments.length; i++) {
       const segment = this.segments[i];
+      const known = this.readEndAt(fromOffset, segment);
+      if (known >= 0) return this.readFrom(segment, this.readEnds[known].position, BATCH.HEADER_SIZE, maxBytes, limit, into, known);
       const first = segment.findBatch(fromOffset);
       if (first === null) continue;
       if (first.lastOffset >= limit) return empty;
-      const bytes = segment.readBytes(first.position, Math.max(first.sizeInBytes, Math.min(maxBytes, segment.size - first.position)), into);
-      return { records: bytes.subarray(0, wholeBatchesBelow(bytes, limit)), logStartOffset: this.startOffset, logEndOffset };
+      return this.readFrom(segment, first.position, first.sizeInBytes, maxBytes, limit, into, -1);
     }
     return empty;
+  }
+
+  /**
+   * The whole batches below `limit` from `position` of `segment`: at most maxBytes, but the first
+   * batch whole however large, so a large batch never blocks a consumer (`firstBytes` is its size
+   * when known, else a header's worth is read first). Where the read ends is remembered.
+   */
+  private readFrom(segment: LogSegment, position: number, firstBytes: number, maxBytes: number, limit: number, into: Buffer | undefined, slot: number): ReadResult {
+    const available = segment.size - position;
+    let bytes = segment.readBytes(position, Math.min(Math.max(firstBytes, maxBytes), available), into);
+    if (bytes.length >= BATCH.HEADER_SIZE && readBatchSize(bytes, 0) > bytes.length) bytes = segment.readBytes(position, Math.min(readBatchSize(bytes, 0), available), into);
+    const whole = wholeBatchesBelow(bytes, limit);
+    if (whole.bytes > 0) this.rememberReadEnd(slot, whole.nextOffset, segment, position + whole.bytes);
+    return { records: bytes.subarray(0, whole.bytes), logStartOffset: this.startOffset, logEndOffset: this.logEndOffset };
+  }
+
+  /** The slot of a read that ended at `offset` in `segment` with more of the segment after it, or -1. */
+  private readEndAt(offset: number, segment: LogSegment): number {
+    for (let i = 0; i < this.readEnds.length; i++) {
+      const end = this.readEnds[i];
+      if (end.offset === offset && end.segment === segment && end.truncations === this.truncations && end.position < segment.size) return i;
+    }
+    return -1;
+  }
+
+  /** A reader's next read is expected at `offset`: it takes over the slot its last read used, or the oldest. */
+  private rememberReadEnd(slot: number, offset: number, segment: LogSegment, position: number): void {
+    const end = { offset, segment, position, truncations: this.truncations };
+    if (slot >= 0) this.readEnds[slot] = end;
+    else if (this.readEnds.length < READ_ENDS) this.readEnds.push(end);
+    else this.readEnds[this.nextReadEndSlot++ % READ_ENDS] = end;
   }
 
   /**
@@ -684,16 +734,18 @@ export class PartitionLog {
 }
 
 /** Length of the prefix of `bytes` made of whole batches that end below `limit`. */
-function wholeBatchesBelow(bytes: Buffer, limit: number): number {
+function wholeBatchesBelow(bytes: Buffer, limit: number): { bytes: number; nextOffset: number } {
   let position = 0;
+  let nextOffset = -1;
   while (bytes.length - position >= BATCH.HEADER_SIZE) {
     const size = readBatchSize(bytes, position);
     if (size > bytes.length - position) break;
     const lastOffset = readInt64(bytes, position) + bytes.readInt32BE(position + BATCH.LAST_OFFSET_DELTA);
     if (lastOffset >= limit) break;
     position += size;
+    nextOffset = lastOffset + 1;
   }
-  return position;
+  return { bytes: position, nextOffset };
 }
 
 /**
