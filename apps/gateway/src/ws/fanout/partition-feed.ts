@@ -118,9 +118,10 @@ export class PartitionFeed implements ChunkOwner {
       this.host.wanted(this);
       return;
     }
-    const at = this.chunks.findIndex((c) => c.from > chunk.from);
-    if (at < 0) this.chunks.push(chunk);
-    else this.chunks.splice(at, 0, chunk);
+    // a chunk at the tail (the common case) goes last without a search; a search by `from` would
+    // do too, but a scan was linear in the cached chunks: at a record per fetch, quadratic
+    if (this.chunks.length === 0 || this.chunks[this.chunks.length - 1].from <= chunk.from) this.chunks.push(chunk);
+    else this.chunks.splice(this.firstFromAfter(chunk.from), 0, chunk);
     this.host.cache.add(chunk, this);
     this.wakeWhere((waitingAt) => chunk.covers(waitingAt));
   }
@@ -153,8 +154,18 @@ export class PartitionFeed implements ChunkOwner {
   }
 
   evicted(chunk: FeedChunk): void {
-    const at = this.chunks.indexOf(chunk);
-    if (at >= 0) this.chunks.splice(at, 1);
+    // the least recently read go first: usually the oldest, at the front (shift() does not move the rest)
+    if (this.chunks[0] === chunk) {
+      this.chunks.shift();
+      return;
+    }
+    // chunks starting at the same offset (raced fetches) sit together, before firstFromAfter(from)
+    for (let i = this.firstFromAfter(chunk.from) - 1; i >= 0 && this.chunks[i].from === chunk.from; i--) {
+      if (this.chunks[i] === chunk) {
+        this.chunks.splice(i, 1);
+        return;
+      }
+    }
   }
 
   /** The feed is no longer read: its chunks leave the cache. */
@@ -167,6 +178,13 @@ export class PartitionFeed implements ChunkOwner {
   private chunkAt(offset: number): FeedChunk | undefined {
     // the last chunk starting at or before offset; chunks overlap only when fetches from nearby
     // offsets raced, so a few steps back suffice (a miss costs a fetch, not a wrong answer)
+    const low = this.firstFromAfter(offset);
+    for (let i = low - 1; i >= Math.max(0, low - LOOK_BACK_CHUNKS); i--) if (this.chunks[i].covers(offset)) return this.chunks[i];
+    return undefined;
+  }
+
+  /** The index of the first chunk starting after `offset` (chunks.length when none does). */
+  private firstFromAfter(offset: number): number {
     let low = 0;
     let high = this.chunks.length;
     while (low < high) {
@@ -174,8 +192,7 @@ export class PartitionFeed implements ChunkOwner {
       if (this.chunks[mid].from <= offset) low = mid + 1;
       else high = mid;
     }
-    for (let i = low - 1; i >= Math.max(0, low - LOOK_BACK_CHUNKS); i--) if (this.chunks[i].covers(offset)) return this.chunks[i];
-    return undefined;
+    return low;
   }
 
   private forget(offset: number): void {
