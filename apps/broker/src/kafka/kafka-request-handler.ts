@@ -29,8 +29,6 @@ import { endpointOf } from './broker-context';
 
 /** ApiVersions, SaslHandshake and SaslAuthenticate: what a client may send before it logs in. */
 const BEFORE_LOGIN = new Set([17, 18, 36]);
-/** Records of at least this size leave from the buffer they were read into, not copied into the response frame. */
-const GATHER_MIN_BYTES = 8 * 1024;
 
 /** The answer body of one API, or null for "no response" (acks=0). */
 type Answer = object | null;
@@ -131,6 +129,6 @@ export class KafkaRequestHandler {
     this.ctx.metrics.request(request.apiKey, performance.now() - startedMs);
     if (body === null) return null;
     decision.addDenied?.(body as never);
-    return encodeResponsePieces(request.apiKey, request.apiVersion, request.header.correlationId, body as never, GATHER_MIN_BYTES);
+    return encodeResponsePieces(request.apiKey, request.apiVersion, request.header.correlationId, body as never);
   }
 }

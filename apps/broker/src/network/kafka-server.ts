@@ -7,8 +7,8 @@ import { FrameTooLargeError, RequestFramer } from './request-framer';
  * response's records stay in the buffers they were read into), or null when no response is
  * expected (Produce acks=0).
  */
-export type Response = Buffer | Buffer[] | null;
-export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Response> | Response;
+export type ResponseFrame = Buffer | Buffer[] | null;
+export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<ResponseFrame> | ResponseFrame;
 
 export interface ConnectionInfo {
   id: number;
@@ -50,7 +50,7 @@ export const DEFAULT_KAFKA_SERVER_OPTIONS: KafkaServerOptions = {
 
 interface Pending {
   done: boolean;
-  response: Response;
+  response: ResponseFrame;
 }
 
 /**
@@ -123,7 +123,7 @@ export class KafkaServer {
         const frame = backlog.shift() as Buffer;
         const pending: Pending = { done: false, response: null };
         queue.push(pending);
-        let result: Promise<Response> | Response;
+        let result: Promise<ResponseFrame> | ResponseFrame;
         try {
           result = this.handler(frame, info);
         } catch (error) {

@@ -57,9 +57,6 @@ export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionOptions, 'host' | 'port'
   sasl: null,
 };
 
-/** Record batches of at least this size are written from the producer's buffers, not copied into the frame. */
-const GATHER_MIN_BYTES = 8 * 1024;
-
 interface InFlight {
   apiKey: RequestApiKey;
   apiVersion: number;
@@ -166,7 +163,7 @@ export class KafkaConnection {
 
   /** Sends and forgets (Produce with acks=0 gets no response). */
   async sendWithoutResponse<K extends RequestApiKey>(apiKey: K, body: Encodable<RequestBodyByApiKey[K]>): Promise<void> {
-    this.write(this.requireSocket(), encodeRequestPieces(apiKey, this.versionFor(apiKey), this.nextCorrelationId++, this.options.clientId, body, GATHER_MIN_BYTES));
+    this.write(this.requireSocket(), encodeRequestPieces(apiKey, this.versionFor(apiKey), this.nextCorrelationId++, this.options.clientId, body));
   }
 
   async send<K extends RequestApiKey>(apiKey: K, apiVersion: number, body: Encodable<RequestBodyByApiKey[K]>): Promise<ResponseBodyByApiKey[K]> {
@@ -180,7 +177,7 @@ export class KafkaConnection {
         this.releaseSlot();
       }, this.options.requestTimeoutMs);
       this.inFlight.set(correlationId, { apiKey, apiVersion, resolve, reject, timer });
-      this.write(socket, encodeRequestPieces(apiKey, apiVersion, correlationId, this.options.clientId, body, GATHER_MIN_BYTES));
+      this.write(socket, encodeRequestPieces(apiKey, apiVersion, correlationId, this.options.clientId, body));
     });
     return decodeResponse(apiKey, apiVersion, frame).body;
   }

@@ -91,6 +91,12 @@ export function encodeRequest<K extends RequestApiKey>(
 }
 
 /**
+ * Record batches of at least this size are written from the buffers that hold them (the
+ * producer's built batches, the bytes a Fetch read from the log) instead of copied into the frame.
+ */
+export const GATHER_MIN_BYTES = 8 * 1024;
+
+/**
  * A request frame as pieces for one writev: record batches of at least `gatherMinBytes` are
  * referenced, not copied (a Produce request is mostly batches the producer has built already).
  */
@@ -100,7 +106,7 @@ export function encodeRequestPieces<K extends RequestApiKey>(
   correlationId: number,
   clientId: string | null,
   body: Encodable<RequestBodyByApiKey[K]>,
-  gatherMinBytes: number,
+  gatherMinBytes = GATHER_MIN_BYTES,
 ): Buffer[] {
   return gatheredFrame(gatherMinBytes, (w) => {
     writeRequestHeader(w, { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId });
@@ -144,7 +150,7 @@ export function encodeResponsePieces<K extends RequestApiKey>(
   apiVersion: number,
   correlationId: number,
   body: Encodable<ResponseBodyByApiKey[K]>,
-  gatherMinBytes: number,
+  gatherMinBytes = GATHER_MIN_BYTES,
 ): Buffer[] {
   return gatheredFrame(gatherMinBytes, (w) => {
     writeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId);

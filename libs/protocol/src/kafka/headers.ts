@@ -22,6 +22,10 @@ const responseHeaderCodecs: readonly MessageCodec[] = [0, 1].map((v) =>
   compileMessage(headerDeclaration('ResponseHeader'), v),
 );
 
+/** Parsed once per API key: every request and response header asks. */
+const flexibleRanges = new Map<number, VersionRange>();
+const NO_VERSIONS: VersionRange = { min: 0, max: -1 };
+
 /**
  * Whether an API version uses flexible encodings. The request's open-ended flexibleVersions
  * ("3+") also answers for versions newer than we know, which is how an ApiVersions request from
@@ -36,10 +40,6 @@ export function isFlexibleVersion(apiKey: number, apiVersion: number): boolean {
   }
   return inRange(range, apiVersion);
 }
-
-/** Parsed once per API key: every request and response header asks. */
-const flexibleRanges = new Map<number, VersionRange>();
-const NO_VERSIONS: VersionRange = { min: 0, max: -1 };
 
 /** Header v2 for flexible versions, else v1; v0 only for ControlledShutdown v0. */
 export function requestHeaderVersion(apiKey: number, apiVersion: number): number {
